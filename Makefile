@@ -1,0 +1,31 @@
+# Two commands for users: `make verify` (the main job) and `make test` (the test suite).
+# Each creates or reuses the local virtual environment .venv by itself.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: verify test test-thorough bench venv clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+verify: $(STAMP)
+	$(PY) -m optlab verify
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 -q
+
+test-thorough: $(STAMP)
+	OPTLAB_PROFILE=thorough $(PY) -m pytest -n 2 -q -m "slow or not slow"
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis report

@@ -1,0 +1,176 @@
+"""The functional API, as in JAX: ``grad``, ``value_and_grad``, ``vjp``, ``jacobian``, ``hessian``, ``hvp``.
+
+Each one wraps the chosen arguments of ``f`` in fresh input Variables, runs ``f`` (building the graph),
+and runs the reverse pass. They nest: if an argument is already a Variable of an outer derivative, the
+inner pass records its own computation, so ``grad(grad(f))`` and ``hvp`` work to any order.
+
+Example:
+    >>> import optlab.numpy as onp
+    >>> f = lambda x: onp.sum(x ** 3)
+    >>> grad(f)(onp.array([1.0, 2.0]))
+    array([ 3., 12.])
+    >>> hvp(f)(onp.array([1.0, 2.0]), onp.array([1.0, 0.0]))
+    array([6., 0.])
+"""
+from __future__ import annotations
+
+import numpy
+
+from ..backend import get_xp
+from .backward import backward
+from .graph import Variable
+from .ops import shape_of
+from .ops.shape import reshape
+
+
+def _leaf(x, position):
+    """A fresh input Variable for argument ``position``; nested derivatives link it to the outer graph."""
+    if isinstance(x, Variable):
+        from .ops.elementwise import add
+
+        return add(x, 0.0), True  # a new node whose cotangent flows on to the outer graph
+    kind = getattr(getattr(x, "dtype", None), "kind", None)
+    if kind in ("i", "u", "b") or isinstance(x, bool):
+        raise TypeError(
+            f"cannot differentiate with respect to argument {position}, an array of integer or "
+            f"boolean dtype {getattr(x, 'dtype', type(x).__name__)}; pass floats, e.g. x.astype(float)"
+        )
+    if kind is None and not isinstance(x, (float, int)):
+        x = numpy.asarray(x, dtype=float)
+    return Variable(float(x) if isinstance(x, int) else x), False
+
+
+def _zeros_like(x):
+    x = x.value if isinstance(x, Variable) else x
+    if isinstance(x, (float, int)):
+        return 0.0
+    return get_xp(x).zeros_like(x)
+
+
+def _make_vjp(f, args, argnums):
+    args = list(args)
+    leaves, nested = [], False
+    for i in argnums:
+        if i >= len(args):
+            raise TypeError(f"argnums={i} but the function was called with {len(args)} arguments")
+        leaf, inner = _leaf(args[i], i)
+        args[i] = leaf
+        leaves.append(leaf)
+        nested = nested or inner
+    out = f(*args)
+    return out, leaves, nested
+
+
+def _pull(out, seed, leaves, nested):
+    if not isinstance(out, Variable):  # the output does not depend on the inputs
+        return [_zeros_like(leaf) for leaf in leaves]
+    grads = backward(out, seed, leaves, create_graph=nested or isinstance(seed, Variable))
+    return [_zeros_like(leaf) if g is None else g for g, leaf in zip(grads, leaves)]
+
+
+def _check_scalar(out, name):
+    shape = shape_of(out)
+    if shape != ():
+        raise TypeError(
+            f"{name} needs a function with a scalar output, but it returned shape {shape}; "
+            "use jacobian(f) for vector outputs, or vjp(f, x)(seed) to pull back a chosen cotangent"
+        )
+
+
+def _normalise(argnums):
+    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+
+def value_and_grad(f, argnums=0):
+    """Return a function computing ``(f(*args), gradient)``; a tuple of gradients if argnums is a tuple."""
+    nums = _normalise(argnums)
+
+    def value_and_grad_f(*args):
+        out, leaves, nested = _make_vjp(f, args, nums)
+        _check_scalar(out, "grad")
+        grads = _pull(out, 1.0, leaves, nested)
+        value = out if nested or not isinstance(out, Variable) else out.value
+        return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
+
+    value_and_grad_f.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
+    return value_and_grad_f
+
+
+def grad(f, argnums=0):
+    """Return the gradient function of a scalar-valued ``f`` with respect to argument(s) ``argnums``.
+
+    Example:
+        >>> grad(lambda x, y: x * y, argnums=(0, 1))(2.0, 3.0)
+        (3.0, 2.0)
+    """
+    vg = value_and_grad(f, argnums)
+
+    def grad_f(*args):
+        return vg(*args)[1]
+
+    grad_f.__name__ = f"grad({getattr(f, '__name__', 'f')})"
+    return grad_f
+
+
+def vjp(f, *args):
+    """Run ``f(*args)`` and return ``(value, pullback)`` where ``pullback(u)`` is u^T J (w.r.t. args[0])."""
+    out, leaves, nested = _make_vjp(f, args, (0,))
+
+    def pullback(u):
+        return _pull(out, u, leaves, nested)[0]
+
+    return (out.value if isinstance(out, Variable) and not nested else out), pullback
+
+
+def jacobian(f, argnums=0):
+    """Return a function computing the Jacobian, of shape ``out.shape + x.shape`` (one reverse pass per output).
+
+    For small problems: it runs as many reverse passes as ``f`` has outputs.
+    """
+    def jacobian_f(*args):
+        out, leaves, nested = _make_vjp(f, args, (argnums,))
+        x = leaves[0]
+        out_shape, x_shape = shape_of(out), shape_of(x)
+        n_out = int(numpy.prod(out_shape))
+        xp = get_xp(x.value)
+        dtype = getattr(x.value, "dtype", numpy.float64)
+        rows = []
+        for k in range(n_out):
+            seed = xp.zeros(n_out, dtype=dtype)
+            seed[k] = 1.0
+            rows.append(reshape(_pull(out, seed.reshape(out_shape), leaves, nested)[0], (-1,)))
+        from .ops.shape import stack
+
+        jac = stack(rows, axis=0) if rows else xp.zeros((0,) + tuple(x_shape))
+        return reshape(jac, tuple(out_shape) + tuple(x_shape))
+
+    return jacobian_f
+
+
+def hessian(f, argnums=0):
+    """Return a function computing the Hessian of a scalar ``f`` (the Jacobian of its gradient)."""
+    return jacobian(grad(f, argnums), argnums)
+
+
+def hvp(f, argnums=0):
+    """Return ``(x, v) -> Hessian(f)(x) @ v``, by reverse-over-reverse differentiation.
+
+    The gradient is computed with its own graph recorded, then the gradient of ``<grad f(x), v>``
+    is taken; the Hessian is never formed.
+    """
+    from .ops import sum as _sum
+
+    def hvp_f(x, v, *rest):
+        def inner(x_):
+            g = grad(f, argnums)(*((x_,) + rest) if argnums == 0 else _insert(rest, argnums, x_))
+            return _sum(g * v)
+
+        return grad(inner)(x)
+
+    return hvp_f
+
+
+def _insert(rest, position, x):
+    rest = list(rest)
+    rest.insert(position, x)
+    return tuple(rest)

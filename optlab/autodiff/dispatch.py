@@ -1,0 +1,59 @@
+"""NumPy called on a Variable: supported functions go to optlab's primitives, others say how to add one.
+
+``np.exp(v)`` and ``array + v`` reach :meth:`Variable.__array_ufunc__`; ``np.sum(v)`` reaches
+:meth:`Variable.__array_function__`. Both end here.
+"""
+from __future__ import annotations
+
+import numpy
+
+from . import ops
+
+_UFUNCS = {
+    numpy.add: ops.add, numpy.subtract: ops.subtract, numpy.multiply: ops.multiply,
+    numpy.true_divide: ops.divide, numpy.negative: ops.negative, numpy.power: ops.power,
+    numpy.exp: ops.exp, numpy.log: ops.log, numpy.log1p: ops.log1p, numpy.expm1: ops.expm1,
+    numpy.sqrt: ops.sqrt, numpy.square: ops.square, numpy.sin: ops.sin, numpy.cos: ops.cos,
+    numpy.tanh: ops.tanh, numpy.absolute: ops.abs, numpy.sign: ops.sign,
+    numpy.maximum: ops.maximum, numpy.minimum: ops.minimum, numpy.matmul: ops.matmul,
+}
+_COMPARISONS = {numpy.less, numpy.less_equal, numpy.greater, numpy.greater_equal, numpy.equal,
+                numpy.not_equal, numpy.isfinite, numpy.isnan, numpy.isinf}
+_FUNCTIONS = {
+    numpy.sum: ops.sum, numpy.mean: ops.mean, numpy.max: ops.max, numpy.min: ops.min,
+    numpy.reshape: ops.reshape, numpy.transpose: ops.transpose, numpy.concatenate: ops.concatenate,
+    numpy.stack: ops.stack, numpy.dot: ops.dot, numpy.outer: ops.outer, numpy.einsum: ops.einsum,
+    numpy.where: ops.where, numpy.clip: ops.clip, numpy.broadcast_to: ops.broadcast_to,
+    numpy.expand_dims: ops.expand_dims, numpy.ravel: ops.ravel, numpy.swapaxes: ops.swapaxes,
+}
+_SHAPE_QUERIES = {numpy.shape, numpy.ndim, numpy.size, numpy.result_type, numpy.iscomplexobj}
+
+
+def _unsupported(name):
+    return NotImplementedError(
+        f"numpy.{name} is not differentiable in optlab. Use optlab.numpy (import optlab.numpy as onp) "
+        f"for the supported functions, or add a primitive: "
+        f"optlab.Primitive('{name}', forward_fn, [vjp_rule]) with vjp_rule(g, ans, x) returning the "
+        f"cotangent of x (see docs in optlab/autodiff/graph.py)"
+    )
+
+
+def _raw(a):
+    return a.value if hasattr(a, "op") and hasattr(a, "value") else a
+
+
+def ufunc_to_primitive(ufunc, method, inputs, kwargs):
+    if method == "__call__" and not kwargs:
+        if ufunc in _UFUNCS:
+            return _UFUNCS[ufunc](*inputs)
+        if ufunc in _COMPARISONS:
+            return ufunc(*[_raw(a) for a in inputs])
+    raise _unsupported(ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}")
+
+
+def function_to_primitive(func, args, kwargs):
+    if func in _FUNCTIONS:
+        return _FUNCTIONS[func](*args, **kwargs)
+    if func in _SHAPE_QUERIES:
+        return func(*[_raw(a) for a in args], **kwargs)
+    raise _unsupported(func.__name__)

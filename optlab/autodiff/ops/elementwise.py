@@ -1,0 +1,134 @@
+"""Elementwise primitives and their vector-Jacobian products.
+
+Every rule ``rule(g, ans, *args)`` returns the cotangent of one argument, written with optlab's own
+differentiable operations and operators, so that rules can themselves be differentiated (second
+derivatives, Hessian-vector products). ``unbroadcast`` sums the cotangent back to the operand's shape.
+
+At kinks a documented subgradient is used: ``abs``, ``relu``, ``sign``, ``clip``, ``maximum`` and
+``minimum`` pass gradient to the first argument on ties; ``abs'(0) = 0`` and ``relu'(0) = 0``.
+"""
+from __future__ import annotations
+
+import operator
+
+from ..graph import Primitive
+from ._util import raw, unbroadcast, xp_of
+
+
+def _ufunc(name):
+    """Forward of a NumPy/CuPy ufunc looked up in the namespace of the inputs."""
+    def fn(*args):
+        return getattr(xp_of(*args), name)(*args)
+
+    fn.__name__ = name
+    return fn
+
+
+add = Primitive("add", operator.add, [
+    lambda g, ans, x, y: unbroadcast(g, x),
+    lambda g, ans, x, y: unbroadcast(g, y),
+], doc="x + y with broadcasting.")
+subtract = Primitive("subtract", operator.sub, [
+    lambda g, ans, x, y: unbroadcast(g, x),
+    lambda g, ans, x, y: unbroadcast(-g, y),
+], doc="x - y with broadcasting.")
+multiply = Primitive("multiply", operator.mul, [
+    lambda g, ans, x, y: unbroadcast(g * y, x),
+    lambda g, ans, x, y: unbroadcast(g * x, y),
+], doc="x * y with broadcasting.")
+divide = Primitive("divide", operator.truediv, [
+    lambda g, ans, x, y: unbroadcast(g / y, x),
+    lambda g, ans, x, y: unbroadcast(-g * ans / y, y),
+], doc="x / y with broadcasting.")
+negative = Primitive("negative", operator.neg, [lambda g, ans, x: -g], doc="-x.")
+
+
+def _log_or_zero(x):
+    """log(x) where x > 0, else 0: the d/dy of x**y is only used where it exists."""
+    positive = raw(x) > 0
+    return where(positive, log(where(positive, x, 1.0)), 0.0)
+
+
+power = Primitive("power", _ufunc("power"), [
+    lambda g, ans, x, y: unbroadcast(g * y * x ** (y - 1), x),
+    lambda g, ans, x, y: unbroadcast(g * ans * _log_or_zero(x), y),
+], doc="x ** y; d/dy uses log(x) and is taken as 0 where x <= 0.")
+
+exp = Primitive("exp", _ufunc("exp"), [lambda g, ans, x: g * ans])
+log = Primitive("log", _ufunc("log"), [lambda g, ans, x: g / x])
+log1p = Primitive("log1p", _ufunc("log1p"), [lambda g, ans, x: g / (1 + x)])
+expm1 = Primitive("expm1", _ufunc("expm1"), [lambda g, ans, x: g * (ans + 1)])
+sqrt = Primitive("sqrt", _ufunc("sqrt"), [lambda g, ans, x: g / (2 * ans)])
+square = Primitive("square", _ufunc("square"), [lambda g, ans, x: g * (2 * x)])
+sin = Primitive("sin", _ufunc("sin"), [lambda g, ans, x: g * cos(x)])
+cos = Primitive("cos", _ufunc("cos"), [lambda g, ans, x: -(g * sin(x))])
+tanh = Primitive("tanh", _ufunc("tanh"), [lambda g, ans, x: g * (1 - ans * ans)])
+sign = Primitive("sign", _ufunc("sign"), [None], doc="Sign; its derivative is 0 (not differentiable).")
+abs = Primitive("abs", _ufunc("abs"), [lambda g, ans, x: g * sign(x)],
+                doc="|x|; the subgradient sign(x) is used, so abs'(0) = 0.")
+
+maximum = Primitive("maximum", _ufunc("maximum"), [
+    lambda g, ans, x, y: unbroadcast(g * (raw(x) >= raw(y)), x),
+    lambda g, ans, x, y: unbroadcast(g * (raw(x) < raw(y)), y),
+], doc="Elementwise maximum; on ties the gradient goes to x.")
+minimum = Primitive("minimum", _ufunc("minimum"), [
+    lambda g, ans, x, y: unbroadcast(g * (raw(x) <= raw(y)), x),
+    lambda g, ans, x, y: unbroadcast(g * (raw(x) > raw(y)), y),
+], doc="Elementwise minimum; on ties the gradient goes to x.")
+
+
+def _where(condition, x, y):
+    return xp_of(x, y).where(condition, x, y)
+
+
+where = Primitive("where", _where, [
+    None,
+    lambda g, ans, c, x, y: unbroadcast(where(c, g, 0.0), x),
+    lambda g, ans, c, x, y: unbroadcast(where(c, 0.0, g), y),
+], doc="where(condition, x, y); the condition is not differentiated.")
+
+
+def _clip(x, a_min, a_max):
+    return xp_of(x).clip(x, a_min, a_max)
+
+
+def _inside(x, a_min, a_max):
+    x = raw(x)
+    inside = True
+    if a_min is not None:
+        inside = inside & (x >= a_min)
+    if a_max is not None:
+        inside = inside & (x <= a_max)
+    return inside
+
+
+_clip_p = Primitive("clip", _clip, [lambda g, ans, x, a_min, a_max: g * _inside(x, a_min, a_max)])
+
+
+def clip(x, a_min, a_max):
+    """numpy.clip; the bounds are constants, and the gradient is 1 inside [a_min, a_max], else 0."""
+    return _clip_p(x, a_min=raw(a_min), a_max=raw(a_max))
+
+
+# ---- the ML staples ---------------------------------------------------------------------------------
+
+def _sigmoid(x):
+    xp = xp_of(x)
+    e = xp.exp(-xp.abs(x))  # never overflows
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softplus(x):
+    return xp_of(x).logaddexp(0.0, x)
+
+
+def _relu(x):
+    return xp_of(x).maximum(x, 0)
+
+
+sigmoid = Primitive("sigmoid", _sigmoid, [lambda g, ans, x: g * (ans * (1 - ans))],
+                    doc="The logistic function 1 / (1 + exp(-x)), computed without overflow.")
+softplus = Primitive("softplus", _softplus, [lambda g, ans, x: g * sigmoid(x)],
+                     doc="log(1 + exp(x)), computed without overflow.")
+relu = Primitive("relu", _relu, [lambda g, ans, x: g * (raw(x) > 0)],
+                 doc="max(x, 0); relu'(0) = 0.")
