@@ -55,7 +55,7 @@ def reverse_topological_order(output, stop=()):
     return order
 
 
-def backward(output, seed, inputs, create_graph=False):
+def backward(output, seed, inputs, create_graph=False, keep_all=False):
     """Cotangents of ``inputs`` given the cotangent ``seed`` of ``output``.
 
     Args:
@@ -64,6 +64,8 @@ def backward(output, seed, inputs, create_graph=False):
         inputs: the Variables whose cotangents are wanted (the pass does not go beyond them).
         create_graph: if True, the VJP rules receive Variables and their computation is itself
             recorded, so the result can be differentiated again (Hessian-vector products).
+        keep_all: if True, ``inputs`` only stops the pass, and the whole dictionary of cotangents
+            (every variable reached) is returned; used to display the graph after backward.
 
     Returns:
         A list with the cotangent of each input (``None`` where the output does not depend on it).
@@ -74,7 +76,7 @@ def backward(output, seed, inputs, create_graph=False):
         op = v.op
         if op is None or v in stop:
             continue
-        g = cotangents.pop(v, None)
+        g = cotangents.get(v) if keep_all else cotangents.pop(v, None)
         if g is None:  # reached, but only through non-differentiable arguments
             continue
         prim = op.primitive
@@ -92,4 +94,4 @@ def backward(output, seed, inputs, create_graph=False):
                 continue
             pg = rule(g, ans, *args, **op.params)
             cotangents[p] = cotangents[p] + pg if p in cotangents else pg
-    return [cotangents.get(x) for x in inputs]
+    return cotangents if keep_all else [cotangents.get(x) for x in inputs]

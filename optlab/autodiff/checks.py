@@ -76,7 +76,7 @@ def check_grad(f, x, *, directions=4, h=None, seed=0):
         fd = (float(_value(f(x + h * u))) - float(_value(f(x - h * u)))) / (2 * h)
         ad = float(numpy.sum(g * u))
         worst = max(worst, abs(fd - ad) / (numpy.linalg.norm(g) + 1e-8))
-    return worst
+    return float(worst)
 
 
 def _value(y):
