@@ -1,0 +1,35 @@
+"""Every lecture notebook runs headless, top to bottom, in under a minute, and is stored without outputs.
+
+Notebooks live in git as .ipynb with outputs stripped, so diffs show only the source cells.
+"""
+import pathlib
+import time
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+LECTURES = sorted((pathlib.Path(__file__).parent.parent / "lectures").glob("*.ipynb"))
+
+
+def test_there_are_lectures():
+    assert LECTURES, "no lecture notebooks found in lectures/"
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
+def test_lecture_is_stored_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    dirty = [i for i, c in enumerate(nb.cells)
+             if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count"))]
+    assert not dirty, f"{path.name}: cells {dirty} carry outputs; strip them before committing"
+
+
+@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
+def test_lecture_runs_headless(path, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=60, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    elapsed = time.perf_counter() - start
+    assert elapsed < 60, f"{path.name} took {elapsed:.0f} s; lectures must run in under a minute"
