@@ -1,12 +1,16 @@
 """The ``optlab`` command (also ``python -m optlab``).
 
-    optlab verify          the main job: check every convergence theorem on real runs
-    optlab demo            a tour of the autodiff engine with checked numbers
+    optlab verify [--theorem ID] [--thorough] [--seed N] [--json] [--report DIR]
+                           check every convergence theorem on real runs (the main job)
     optlab list [--json]   the algorithm and theorem catalogues
+    optlab errata [-o FILE]
+                           regenerate ERRATA.md from the catalogue
+    optlab demo            a tour of the autodiff engine with checked numbers
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 
@@ -16,15 +20,70 @@ def _cmd_demo(args):
     return 0 if engine_demo(seed=args.seed) else 1
 
 
+def _cmd_verify(args):
+    from .theory.verify import main
+
+    return main(args)
+
+
+def _cmd_errata(args):
+    from .theory.errata import main
+
+    return main(args)
+
+
+def _cmd_list(args):
+    from .algorithms import ALGORITHMS
+    from .theory import THEOREMS
+
+    algorithms = [{"name": a.name, "source": a.source} for a in ALGORITHMS]
+    theorems = [{"name": t.id, "title": t.title, "source": t.source, "algorithm": t.algorithm,
+                 "kind": t.kind, "statement": t.statement} for t in THEOREMS]
+    if args.json:
+        json.dump({"algorithms": algorithms, "theorems": theorems}, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    print(f"Algorithms ({len(algorithms)}):")
+    for a in algorithms:
+        print(f"  {a['name']:<28} {a['source']}")
+    print(f"\nTheorems ({len(theorems)}):")
+    for t in theorems:
+        print(f"  {t['name']:<24} {t['statement']:<11} {t['title']}  [{t['source']}]")
+    return 0
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(prog="optlab", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="optlab", description="optlab: optimization theory, checked.")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    verify = sub.add_parser("verify", help="check every convergence theorem on real runs")
+    verify.add_argument("--theorem", action="append", metavar="ID", help="only this theorem (repeatable)")
+    verify.add_argument("--thorough", action="store_true", help="more seeds and instances")
+    verify.add_argument("--seed", type=int, default=0)
+    verify.add_argument("--json", action="store_true", help="print one JSON record per check")
+    verify.add_argument("--report", default="report", metavar="DIR",
+                        help="folder for the report with plots (default: report; '' for none)")
+    verify.add_argument("--quiet", action="store_true", help="no progress bar")
+    verify.set_defaults(func=_cmd_verify)
+
+    lst = sub.add_parser("list", help="the algorithm and theorem catalogues")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=_cmd_list)
+
+    errata = sub.add_parser("errata", help="regenerate ERRATA.md from the theorem catalogue")
+    errata.add_argument("-o", "--output", default="ERRATA.md", help="output file ('-' for stdout)")
+    errata.set_defaults(func=_cmd_errata)
+
     demo = sub.add_parser("demo", help="a tour of the autodiff engine with checked numbers")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_cmd_demo)
-    verify = sub.add_parser("verify", help="check the convergence theorems on real runs")
-    verify.add_argument("--seed", type=int, default=0)
-    verify.set_defaults(func=_cmd_demo)
+
+    try:  # the exercise tools (optlab exercises release, optlab grade)
+        from .grading.cli import add_subcommands
+    except ImportError:
+        pass
+    else:
+        add_subcommands(sub)
     return parser
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy
 
 from ..backend import get_xp
-from .backward import backward
+from .backward import _order, backward, backward_and_release
 from .graph import Variable
 from .ops import shape_of
 from .ops.shape import reshape
@@ -47,6 +47,11 @@ def _zeros_like(x):
     return get_xp(x).zeros_like(x)
 
 
+# How many functions are being evaluated for a derivative right now. Only inside one can a function
+# close over another derivative's variables (d/dx [x * d/dy (x * y)]), which is checked for below.
+_tracing = [0]
+
+
 def _make_vjp(f, args, argnums):
     args = list(args)
     leaves, nested = [], False
@@ -57,15 +62,48 @@ def _make_vjp(f, args, argnums):
         args[i] = leaf
         leaves.append(leaf)
         nested = nested or inner
-    out = f(*args)
+    _tracing[0] += 1
+    try:
+        out = f(*args)
+    finally:
+        _tracing[0] -= 1
+    if not nested and _tracing[0] and isinstance(out, Variable):
+        # Inside an outer derivative, f may use the outer function's variables without receiving
+        # them as arguments. Its derivative then depends on them and must be recorded, or the outer
+        # derivative would treat it as a constant (perturbation confusion: d/dx [x * d/dy (x * y)]
+        # would come out as x instead of 2x). Such a variable shows up as a source that is not a leaf.
+        nested = _order(out, set(leaves))[1]
     return out, leaves, nested
+
+
+def _unit_seed(out):
+    """The cotangent 1 in the output's dtype, so that float32 stays float32 through the pass."""
+    dtype = getattr(out.value, "dtype", None)
+    if dtype is None or dtype == numpy.float64:
+        return 1.0
+    return get_xp(out.value).ones((), dtype=dtype)
+
+
+def _match_dtype(g, like):
+    """Gradients have the dtype of their input (float32 in, float32 out), as in NumPy's own rules
+    for a float32 array times a float64 constant they might otherwise be promoted."""
+    want, have = getattr(like, "dtype", None), getattr(g, "dtype", None)
+    if want is None or have is None or have == want or want.kind != "f":
+        return g
+    return g.astype(want)
+
+
+def _finish(grads, leaves, nested):
+    if nested:
+        return [_zeros_like(leaf) if g is None else g for g, leaf in zip(grads, leaves)]
+    return [_zeros_like(leaf) if g is None else _match_dtype(g, leaf.value) for g, leaf in zip(grads, leaves)]
 
 
 def _pull(out, seed, leaves, nested):
     if not isinstance(out, Variable):  # the output does not depend on the inputs
         return [_zeros_like(leaf) for leaf in leaves]
-    grads = backward(out, seed, leaves, create_graph=nested or isinstance(seed, Variable))
-    return [_zeros_like(leaf) if g is None else g for g, leaf in zip(grads, leaves)]
+    nested = nested or isinstance(seed, Variable)
+    return _finish(backward(out, seed, leaves, create_graph=nested), leaves, nested)
 
 
 def _check_scalar(out, name):
@@ -88,8 +126,14 @@ def value_and_grad(f, argnums=0):
     def value_and_grad_f(*args):
         out, leaves, nested = _make_vjp(f, args, nums)
         _check_scalar(out, "grad")
-        grads = _pull(out, 1.0, leaves, nested)
-        value = out if nested or not isinstance(out, Variable) else out.value
+        if isinstance(out, Variable):
+            value = out if nested else out.value
+            seed = _unit_seed(out)
+            box = [out]
+            del out  # the graph is private: let the reverse pass free it node by node
+            grads = _finish(backward_and_release(box, seed, leaves, create_graph=nested), leaves, nested)
+        else:  # the output does not depend on the inputs
+            value, grads = out, [_zeros_like(leaf) for leaf in leaves]
         return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
 
     value_and_grad_f.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"

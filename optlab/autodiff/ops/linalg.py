@@ -22,6 +22,8 @@ def _matmul_vjp_a(g, ans, a, b):
         return g * b
     if nb == 1:                       # (..., n, k) @ (k,) -> (..., n)
         return unbroadcast(expand_dims(g, -1) * b, a)
+    if na == 1 and nb == 2:           # (k,) @ (k, m) -> (m,): da = b @ g
+        return matmul(b, g)
     if na == 1:                       # (k,) @ (..., k, m) -> (..., m)
         return unbroadcast(matmul(b, expand_dims(g, -1))[..., 0], a)
     return unbroadcast(matmul(g, swapaxes(b, -1, -2)), a)
@@ -31,7 +33,9 @@ def _matmul_vjp_b(g, ans, a, b):
     na, nb = len(shape_of(a)), len(shape_of(b))
     if na == 1 and nb == 1:
         return g * a
-    if nb == 1:                       # dB[k] = sum_n g[n] A[n, k]
+    if nb == 1 and na == 2:           # (n, k) @ (k,) -> (n,): db = a^T @ g, a single BLAS gemv
+        return matmul(swapaxes(a, -1, -2), g)
+    if nb == 1:                       # dB[k] = sum_n g[..., n] A[..., n, k]
         return unbroadcast(matmul(expand_dims(g, -2), a)[..., 0, :], b)
     if na == 1:                       # dB = outer(a, g)
         return unbroadcast(expand_dims(a, -1) * expand_dims(g, -2), b)

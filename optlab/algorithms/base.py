@@ -1,0 +1,158 @@
+"""Shared pieces of the catalogue: hyperparameter checks, learning-rate lookup, array helpers.
+
+Every method in :mod:`optlab.algorithms` is a frozen dataclass whose fields are the hyperparameters
+(named as in the source: ``lr`` for eta, ``beta1``, ``eps``, ``momentum``, ...), validated in
+``__post_init__`` by the helpers below, with two methods:
+
+* ``init(x0, oracle) -> state``: a NamedTuple holding ``x`` (a copy of ``x0``, owned by the method),
+  the step counter ``t`` and the method's buffers;
+* ``step(state, oracle) -> state``: one iteration of the algorithm box, querying the oracle.
+
+Methods that update large buffers (Adam, AdaGrad) do so **in place** for speed: the arrays of the
+returned state may be the arrays of the input state. Copy ``state.x`` if you need an old iterate
+(:func:`optlab.algorithms.run` does). Arrays are never assumed to be NumPy arrays: the namespace comes
+from :func:`optlab.backend.get_xp`, and randomness is drawn on the host (``oracle.rng``).
+
+Example:
+    >>> check_lr(0.1)
+    0.1
+    >>> check_beta("beta1", 1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: beta1 must lie in [0, 1), got beta1=1.0
+    >>> lr_at(0.5, 10)
+    0.5
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+from ..backend import get_xp
+
+
+# ------------------------------------------------------------------------------------ validation
+def _as_float(name, value, rule):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be {rule}, got {name}={value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be {rule}, got {name}={value!r}")
+    return value
+
+
+def check_positive(name, value):
+    """``value`` as a float; ValueError naming ``name`` unless it is a finite number > 0."""
+    v = _as_float(name, value, "a finite number > 0")
+    if v <= 0:
+        raise ValueError(f"{name} must be > 0, got {name}={value!r}")
+    return v
+
+
+def check_nonnegative(name, value):
+    """``value`` as a float; ValueError naming ``name`` unless it is a finite number >= 0."""
+    v = _as_float(name, value, "a finite number >= 0")
+    if v < 0:
+        raise ValueError(f"{name} must be >= 0, got {name}={value!r}")
+    return v
+
+
+def check_beta(name, value, *, closed=False):
+    """A momentum/averaging factor in [0, 1) (or [0, 1] with ``closed=True``)."""
+    v = _as_float(name, value, "a number in [0, 1]" if closed else "a number in [0, 1)")
+    if not (0 <= v <= 1 if closed else 0 <= v < 1):
+        raise ValueError(f"{name} must lie in {'[0, 1]' if closed else '[0, 1)'}, got {name}={value!r}")
+    return v
+
+
+def check_unit_interval(name, value):
+    """A weight in (0, 1] (e.g. the notes' momentum parameter alpha, where alpha = 1 is no momentum)."""
+    v = _as_float(name, value, "a number in (0, 1]")
+    if not 0 < v <= 1:
+        raise ValueError(f"{name} must lie in (0, 1], got {name}={value!r}")
+    return v
+
+
+def check_int(name, value, minimum=1):
+    """``value`` as an int; ValueError naming ``name`` unless it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
+    return int(value)
+
+
+def check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {name}={value!r}")
+    return value
+
+
+def check_lr(value, name="lr"):
+    """A learning rate: a number > 0, or a schedule (a callable t -> eta_t, t = 1, 2, ...)."""
+    if callable(value):
+        return value
+    return check_positive(name, value)
+
+
+def lr_at(lr, t):
+    """eta_t for the 1-based step ``t``: ``lr`` itself if it is a number, else ``lr(t)``."""
+    return lr if lr.__class__ is float else float(lr(t))
+
+
+def check_batch(batch_size, oracle):
+    """ValueError naming ``batch_size`` if it exceeds the number of terms n of a finite sum."""
+    n = getattr(oracle.problem, "n", None)
+    if n is not None and batch_size > n:
+        raise ValueError(f"batch_size must satisfy batch_size <= n = {n} (the number of terms), "
+                         f"got batch_size={batch_size}")
+
+
+def check_blocks(name, blocks):
+    """A partition of the flat parameter vector: a tuple of block sizes (ints >= 1), or None."""
+    if blocks is None:
+        return None
+    blocks = tuple(blocks)
+    if not blocks:
+        raise ValueError(f"{name} must be a non-empty tuple of block sizes, got {name}={blocks!r}")
+    for b in blocks:
+        check_int(f"each entry of {name}", b)
+    return blocks
+
+
+def block_slices(blocks, d):
+    """Slices of a flat vector of length d for the block sizes (one block of size d if None)."""
+    if blocks is None:
+        return (slice(0, d),)
+    if sum(blocks) != d:
+        raise ValueError(f"blocks must add up to the dimension d = {d}, got blocks={blocks} "
+                         f"(sum {sum(blocks)})")
+    out, start = [], 0
+    for b in blocks:
+        out.append(slice(start, start + b))
+        start += b
+    return tuple(out)
+
+
+# ------------------------------------------------------------------------------------ arrays
+def copy(x):
+    """A floating copy of x in its own namespace (the method then owns its iterate)."""
+    xp = get_xp(x)
+    x = xp.asarray(x)
+    if x.dtype.kind not in "fc":
+        return x.astype(xp.float64)
+    return x.copy()
+
+
+def norm(x):
+    """Euclidean norm as a Python float (vector or flattened array), for NumPy or CuPy."""
+    return math.sqrt(float((x * x).sum()))
+
+
+def project_ball(x, radius):
+    """Euclidean projection onto {||x|| <= radius}."""
+    n = norm(x)
+    return x if n <= radius else x * (radius / n)
+
+
+def set_field(obj, name, value):
+    """Store a validated hyperparameter on a frozen dataclass (used in ``__post_init__``)."""
+    object.__setattr__(obj, name, value)

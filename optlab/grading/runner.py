@@ -1,0 +1,401 @@
+"""Grading a submission: two fresh processes per test, a verdict channel the submission cannot reach.
+
+For every test cell of the instructor's source, the grader (this process) starts
+
+* **S**, the sandbox (:mod:`.sandbox`): ``python -I`` in an empty temporary folder, environment scrubbed,
+  limits set by ``setrlimit`` in ``preexec_fn`` (RLIMIT_AS = the memory limit, RLIMIT_CPU, RLIMIT_FSIZE,
+  no core files; as root it also becomes ``nobody``), its own session. Its stdin carries the
+  instructor's setup cells and the submission's answer cells (matched by ``grade_id``; the submission's
+  test and setup cells are never used). Its stdout and stderr go to a file that is shown as quoted
+  feedback and never parsed;
+* **C**, the checker (:mod:`.checker`), which receives the test cell (hidden tests included) and a random
+  nonce on its stdin, and runs it against proxies of the submission's answers.
+
+S and C talk over two pipes with the data-only protocol of :mod:`.protocol`. C reports on a third pipe
+that only this process holds the reading end of; its messages must carry the nonce.
+
+Why the verdict is sound:
+
+* no submitted code ever runs in C or here; the test's comparisons use C's own NumPy and optlab, so
+  patching modules, overriding ``__eq__``, printing "PASSED" or writing files in S changes nothing but
+  the data S returns, and that data must match fresh random problems drawn by ``os.urandom`` in C;
+* hidden tests and the nonce exist only in C's and this process's memory and pipes; S's audit hook
+  stops it from opening the exercise sources, other submissions, ``/proc`` or the CSV's folder;
+* a crash, an infinite loop or memory exhaustion in S ends only this test: C sees the pipe close, or
+  the wall-clock deadline kills both process groups; MemoryError is reported like any exception.
+  When the answer cells themselves exceed the time limit, the remaining tests score 0 without running;
+* scores and the CSV are computed and written only here, from C's verdicts.
+
+Example (the instructor solution of a tiny exercise gets full marks; see also ``optlab grade``):
+    >>> import tempfile
+    >>> from optlab.grading.notebook import code_cell, new_notebook, write_notebook
+    >>> from optlab.grading.exercise import load_exercise
+    >>> root = Path(tempfile.mkdtemp())
+    >>> _ = write_notebook(new_notebook([
+    ...     code_cell("def f(x):\\n    ### BEGIN SOLUTION\\n    return 2 * x\\n    ### END SOLUTION\\n",
+    ...               solution=True, grade_id="f"),
+    ...     code_cell("assert f(5) == 10\\n", grade=True, grade_id="test_f", points=1)]),
+    ...     root / "double" / "source.ipynb")
+    >>> ex = load_exercise("double", root)
+    >>> result = grade_notebook(ex.nb, ex, Limits(time_limit=10))
+    >>> (result.score, result.max_score)
+    (1, 1)
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import resource
+import secrets
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .exercise import submission_answers
+from .notebook import read_notebook
+
+ROOT = str(Path(__file__).resolve().parents[2])
+_BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from optlab.grading.{} import main; main()"
+_NOBODY = 65534
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-test limits: wall-clock seconds (from process start), memory in MiB for the submission."""
+
+    time_limit: float = 10.0
+    memory_mb: int = 1024
+    checker_memory_mb: int = 4096
+    output_bytes: int = 8 * 2**20
+
+    def __post_init__(self):
+        if not self.time_limit > 0:
+            raise ValueError(f"time_limit must be > 0 seconds, got {self.time_limit}")
+        if self.memory_mb < 256:
+            raise ValueError(f"memory_mb must be >= 256 (Python and NumPy need it), got {self.memory_mb}")
+
+
+@dataclass
+class TestResult:
+    grade_id: str
+    points: float
+    max_points: float
+    feedback: str = ""
+    seeds: list = field(default_factory=list)
+    output: str = ""
+
+
+@dataclass
+class GradeResult:
+    submission: str
+    exercise: str
+    tests: list
+    cell_errors: list = field(default_factory=list)
+
+    @property
+    def score(self):
+        return sum(t.points for t in self.tests)
+
+    @property
+    def max_score(self):
+        return sum(t.max_points for t in self.tests)
+
+
+def _can_drop_privileges():
+    """Root drops to nobody for S, if nobody can reach the interpreter and optlab (world-executable dirs)."""
+    if os.geteuid() != 0:
+        return False
+    for path in (os.path.realpath(sys.executable), sys.prefix, sys.base_prefix, ROOT):
+        p = Path(path)
+        for d in [p] + list(p.parents):
+            try:
+                if d.is_dir() and not d.stat().st_mode & 0o001:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
+def _limits_fn(memory_mb, cpu_seconds, fsize, drop):
+    def apply():
+        mem = int(memory_mb) * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        cpu = int(cpu_seconds) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if drop:
+            resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
+            os.setgroups([])
+            os.setgid(_NOBODY)
+            os.setuid(_NOBODY)
+    return apply
+
+
+def _env(home):
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": home, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def plan(exercise, answers):
+    """The S program's cells (setup from the source, answers from the submission) and name owners."""
+    cells, owner = [], {}
+    answer_by_index = {a.index: a for a in exercise.answers}
+    for i, kind in enumerate(exercise.kinds):
+        if kind == "setup":
+            cells.append({"label": f"setup-{i}", "source": exercise.source(i)})
+        elif kind == "answer":
+            a = answer_by_index[i]
+            cells.append({"label": f"answer-{a.grade_id}", "source": answers.get(a.grade_id)})
+            owner.update({n: f"answer-{a.grade_id}" for n in a.names})
+    names = [n for a in exercise.answers for n in a.names]
+    return cells, names, owner
+
+
+def checker_cells(exercise, test):
+    """C's cells: setup and answer placeholders above the test cell, then the test cell itself."""
+    out = []
+    answer_by_index = {a.index: a for a in exercise.answers}
+    for i, kind in enumerate(exercise.kinds[: test.index + 1]):
+        if kind == "setup":
+            out.append({"kind": "setup", "label": f"setup-{i}", "source": exercise.source(i)})
+        elif kind == "answer":
+            out.append({"kind": "answer", "label": f"answer-{answer_by_index[i].grade_id}",
+                        "names": answer_by_index[i].names})
+        elif i == test.index:
+            out.append({"kind": "test", "label": f"test-{test.grade_id}", "source": exercise.source(i)})
+    return out
+
+
+def _signal_text(code):
+    if code is None or code >= 0:
+        return f"exit status {code}" if code else ""
+    names = {signal.SIGXCPU: "CPU time limit exceeded", signal.SIGSEGV: "segmentation fault",
+             signal.SIGKILL: "killed", signal.SIGXFSZ: "file size limit exceeded",
+             signal.SIGABRT: "aborted"}
+    return names.get(-code, f"signal {-code}")
+
+
+def _read_tail(f, limit=4000):
+    f.flush()
+    size = f.seek(0, os.SEEK_END)
+    f.seek(max(0, size - limit))
+    return f.read().decode("utf-8", "replace")
+
+
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def run_test(exercise, program, test, limits, deny, drop=None):
+    """Run one test in fresh S and C processes; returns (TestResult, ready_event or None)."""
+    drop = _can_drop_privileges() if drop is None else drop
+    private = tempfile.mkdtemp(prefix="optlab-grade-")
+    sandbox = tempfile.mkdtemp(prefix="optlab-sbx-")
+    checkdir = os.path.join(private, "checker")
+    os.mkdir(checkdir)
+    if drop:
+        os.chown(sandbox, _NOBODY, _NOBODY)
+    s2c_r, s2c_w = os.pipe()
+    c2s_r, c2s_w = os.pipe()
+    v_r, v_w = os.pipe()
+    nonce = secrets.token_hex(16)
+    s_out = open(os.path.join(private, "s.out"), "w+b")
+    c_out = open(os.path.join(private, "c.out"), "w+b")
+    start = time.monotonic()
+    procs = []
+    try:
+        s = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOT.format("sandbox"), ROOT], stdin=subprocess.PIPE,
+            stdout=s_out, stderr=subprocess.STDOUT, cwd=sandbox, env=_env(sandbox),
+            pass_fds=(c2s_r, s2c_w), start_new_session=True,
+            preexec_fn=_limits_fn(limits.memory_mb, limits.time_limit, limits.output_bytes, drop))
+        procs.append(s)
+        c = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOT.format("checker"), ROOT], stdin=subprocess.PIPE,
+            stdout=c_out, stderr=subprocess.STDOUT, cwd=checkdir, env=_env(checkdir),
+            pass_fds=(s2c_r, c2s_w, v_w), start_new_session=True,
+            preexec_fn=_limits_fn(limits.checker_memory_mb, limits.time_limit, limits.output_bytes, False))
+        procs.append(c)
+        for fd in (s2c_r, s2c_w, c2s_r, c2s_w, v_w):
+            os.close(fd)
+        s_job = dict(program, fds=[c2s_r, s2c_w], deny=deny)
+        c_job = {"fds": [s2c_r, c2s_w, v_w], "nonce": nonce, "cells": checker_cells(exercise, test)}
+        for proc, job in ((s, s_job), (c, c_job)):
+            try:
+                proc.stdin.write(json.dumps(job).encode("utf-8"))
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+        ready, verdict = _collect(v_r, nonce, start + limits.time_limit)
+    finally:
+        os.close(v_r)
+        for proc in procs:
+            _kill(proc)
+        for fd in (s2c_r, s2c_w, c2s_r, c2s_w, v_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    output = _read_tail(s_out)
+    checker_output = _read_tail(c_out)
+    s_out.close()
+    c_out.close()
+    shutil.rmtree(private, ignore_errors=True)
+    shutil.rmtree(sandbox, ignore_errors=True)
+    result = TestResult(test.grade_id, 0, test.points, output=output)
+    if verdict is None:
+        elapsed = time.monotonic() - start
+        if elapsed >= limits.time_limit:
+            where = "while testing" if ready is not None else "while running your answer cells"
+            result.feedback = f"time limit of {limits.time_limit:g} s exceeded {where}"
+        else:
+            result.feedback = "the checker failed; ask your instructor (its output: " \
+                              f"{checker_output[-800:]!r})"
+        return result, ready
+    result.seeds = [int(x) for x in verdict.get("seeds", []) if isinstance(x, int)]
+    if verdict.get("passed") is True:
+        result.points = test.points
+    else:
+        result.feedback = str(verdict.get("message", "failed"))
+        why = _signal_text(s.returncode if s.returncode is not None and s.returncode < 0 else None)
+        if why and "process ended" in result.feedback:
+            result.feedback += f" ({why})"
+    return result, ready
+
+
+def _collect(fd, nonce, deadline):
+    """Read C's JSON lines until the verdict, EOF or the deadline; lines without the nonce are ignored."""
+    buf, ready = b"", None
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return ready, None
+        r, _, _ = select.select([fd], [], [], left)
+        if not r:
+            return ready, None
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return ready, None
+        buf += chunk
+        if len(buf) > 4 * 2**20:
+            return ready, None
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if not isinstance(event, dict) or event.get("nonce") != nonce:
+                continue
+            if event.get("event") == "ready":
+                ready = event
+            elif event.get("event") == "verdict":
+                return ready, event
+
+
+def grade_notebook(nb, exercise, limits=Limits(), name="submission", deny=()):
+    """Grade one submission notebook (a dict) against ``exercise``; returns a :class:`GradeResult`."""
+    answers = submission_answers(exercise, nb)
+    cells, names, owner = plan(exercise, answers)
+    program = {"cells": cells, "names": names, "owner": owner}
+    deny = [str(exercise.path.parent.parent)] + [str(d) for d in deny]
+    result = GradeResult(name, exercise.name, [])
+    cells_timed_out = None
+    for test in exercise.tests:
+        if cells_timed_out is not None:
+            result.tests.append(TestResult(test.grade_id, 0, test.points, feedback=(
+                f"not run: your answer cells exceeded the time limit in test {cells_timed_out}")))
+            continue
+        tr, ready = run_test(exercise, program, test, limits, deny)
+        if ready is None and tr.feedback.startswith("time limit"):
+            cells_timed_out = test.grade_id
+        if ready is not None and not result.cell_errors:
+            result.cell_errors = ready.get("errors", [])
+        result.tests.append(tr)
+    return result
+
+
+def grade_path(path, exercise, limits=Limits(), deny=()):
+    """Grade one .ipynb file; an unreadable notebook scores 0 on every test."""
+    path = Path(path)
+    try:
+        nb = read_notebook(path)
+    except ValueError as err:
+        return GradeResult(str(path), exercise.name, [
+            TestResult(t.grade_id, 0, t.points, feedback=f"submission not graded: {err}")
+            for t in exercise.tests])
+    return grade_notebook(nb, exercise, limits, name=str(path), deny=[path.resolve().parent, *deny])
+
+
+def grade_folder(folder, exercise, csv_path, limits=Limits(), progress=None):
+    """Grade every ``*.ipynb`` in ``folder`` (sorted); write one CSV row per submission; return results."""
+    folder, csv_path = Path(folder), Path(csv_path)
+    results = []
+    for path in sorted(folder.glob("*.ipynb")):
+        results.append(grade_path(path, exercise, limits, deny=[csv_path.resolve().parent]))
+        if progress:
+            progress(results[-1])
+    write_csv(results, exercise, csv_path)
+    return results
+
+
+def write_csv(results, exercise, csv_path):
+    """One row per submission: file, points per test (columns named by grade_id), total, max."""
+    csv_path = Path(csv_path)
+    tmp = csv_path.with_name(csv_path.name + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["submission"] + [t.grade_id for t in exercise.tests] + ["total", "max"])
+        for r in results:
+            w.writerow([Path(r.submission).name] + [_num(t.points) for t in r.tests]
+                       + [_num(r.score), _num(r.max_score)])
+    os.replace(tmp, csv_path)
+    return csv_path
+
+
+def _num(x):
+    return int(x) if float(x).is_integer() else x
+
+
+def _clean(text):
+    return "".join(ch if ch in "\n" or ch.isprintable() else "?" for ch in text)
+
+
+def _quote(text, limit=1500):
+    """Text from the submission, shown as quoted lines with control characters removed."""
+    text = _clean(text[-limit:])
+    return "\n".join("      | " + line for line in text.rstrip().splitlines())
+
+
+def format_report(result, show_output=True):
+    """Per-test points and feedback, as printed by ``optlab grade``."""
+    lines = [f"{result.submission}  (exercise {result.exercise})"]
+    for e in result.cell_errors:
+        lines.append(f"  note: cell {_clean(str(e.get('cell')))} raised "
+                     f"{_clean(str(e.get('error')))[:300]}".rstrip().replace("\n", " "))
+    width = max([len(t.grade_id) for t in result.tests] + [5])
+    for t in result.tests:
+        status = "passed" if t.points == t.max_points else "failed"
+        lines.append(f"  {t.grade_id:<{width}}  {_num(t.points):>3}/{_num(t.max_points):<3} {status}")
+        if t.feedback:
+            lines.extend("      > " + ln for ln in _clean(t.feedback).splitlines())
+        if t.seeds and t.points < t.max_points:
+            lines.append(f"      seeds: {', '.join(map(str, t.seeds))}")
+        if show_output and t.output.strip() and t.points < t.max_points:
+            lines.append("      output of your code (quoted, not a verdict):")
+            lines.append(_quote(t.output))
+    lines.append(f"  {'total':<{width}}  {_num(result.score):>3}/{_num(result.max_score)}")
+    return "\n".join(lines)

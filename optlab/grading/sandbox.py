@@ -1,0 +1,235 @@
+"""The sandboxed process that runs a submission's code (the *S* process of :mod:`optlab.grading.runner`).
+
+It is started as ``python -I -c ...`` in an empty temporary folder, with a scrubbed environment and
+resource limits set before ``exec`` (address space, CPU seconds, file size, no core dumps; when the
+grader runs as root it also drops to the ``nobody`` user). It then
+
+1. reads its program from stdin (the instructor's setup cells and the submission's answer cells; no
+   test code and no secret ever reaches this process), and puts /dev/null in place of stdin;
+2. imports NumPy and optlab, then installs an **audit hook** (PEP 578) that for the rest of its life
+   refuses: reading files outside the Python installation, the optlab package and its own folder
+   (so not the exercises folder, other submissions or the grader's files), writing outside its own
+   folder, directories' file descriptors, symlinks and hard links, starting processes, signals, sockets,
+   ctypes, changing resource limits, tracing and ``gc`` introspection, building code objects, and
+   importing ``subprocess``/``multiprocessing``/``socket``-like modules. The hook binds every function it
+   uses at installation, so patching ``os.path`` or ``builtins`` does not weaken it;
+3. runs the cells one by one (an exception, ``sys.exit`` or ``MemoryError`` in a cell is recorded and
+   the next cell runs), sends the ``ready`` message with the answer names, and serves the checker's
+   calls until the checker hangs up.
+
+Audit hooks are a tripwire, not a jail: an attacker able to corrupt the interpreter's memory could get
+past this one. That is why the verdict never depends on this process's honesty (see
+:mod:`optlab.grading.runner`); what the hook protects is the secrecy of the instructor's files. For
+high-stakes grading, run the grader inside a container that holds only the submissions.
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import sys
+
+_BLOCKED = frozenset({
+    "os.system", "os.exec", "os.spawn", "os.posix_spawn", "os.fork", "os.forkpty", "os.startfile",
+    "subprocess.Popen", "pty.spawn", "os.kill", "os.killpg", "signal.pthread_kill",
+    "resource.setrlimit", "resource.prlimit", "sys.settrace", "sys.setprofile", "gc.get_objects",
+    "gc.get_referrers", "gc.get_referents", "code.__new__", "os.symlink", "os.link", "sqlite3.connect",
+    "sqlite3.connect/handle", "sqlite3.enable_load_extension", "sqlite3.load_extension",
+    "webbrowser.open", "os.setuid", "os.setgid",
+})
+_BLOCKED_PREFIXES = ("ctypes.", "socket.", "_winapi.", "winreg.", "msvcrt.", "syslog.")
+_BLOCKED_IMPORTS = frozenset({
+    "subprocess", "_posixsubprocess", "multiprocessing", "_multiprocessing", "pty", "socket", "_socket",
+    "ctypes", "_ctypes", "cffi", "_cffi_backend", "asyncio", "concurrent", "pdb", "bdb",
+})
+# event -> (positions of path arguments, positions of dir_fd arguments); paths must be in the sandbox.
+_PATH_EVENTS = {
+    "os.remove": ((0,), (1,)), "os.rmdir": ((0,), (1,)), "os.rename": ((0, 1), (2, 3)),
+    "os.mkdir": ((0,), (2,)), "os.chmod": ((0,), (2,)), "os.chown": ((0,), (3,)),
+    "os.utime": ((0,), (3,)), "os.truncate": ((0,), ()), "os.chflags": ((0,), ()),
+    "os.lchflags": ((0,), ()), "os.setxattr": ((0,), ()), "os.removexattr": ((0,), ()),
+}
+_ALLOWED_DEVICES = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/zero")
+
+
+def make_guard(sandbox, read_roots, deny_roots):
+    """The audit hook: a closure over its own references to the functions it needs."""
+    import posix
+
+    lstat, readlink, getcwd = posix.lstat, posix.readlink, posix.getcwd
+    _isinstance, _str, _bytes, _int, _len, _tuple, _range = isinstance, str, bytes, int, len, tuple, range
+    _Perm = PermissionError
+    w_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+    S_IFMT, S_IFLNK, S_IFDIR = 0o170000, 0o120000, 0o040000
+    blocked, prefixes, imports, path_events = _BLOCKED, _BLOCKED_PREFIXES, _BLOCKED_IMPORTS, _PATH_EVENTS
+    devices = _ALLOWED_DEVICES
+
+    def split(path):
+        return [p for p in _str.split(path, "/") if p and p != "."]
+
+    def resolve(path, depth=0):
+        """Absolute path with every symlink resolved (a missing tail is kept as written)."""
+        if depth > 40:
+            raise _Perm("optlab sandbox: too many symbolic links")
+        if not _str.startswith(path, "/"):
+            path = getcwd() + "/" + path
+        done = []
+        parts = split(path)
+        for i in _range(_len(parts)):
+            part = parts[i]
+            if part == "..":
+                if done:
+                    done.pop()
+                continue
+            candidate = "/" + "/".join(done + [part])
+            try:
+                mode = lstat(candidate).st_mode
+            except OSError:
+                return "/" + "/".join(done + parts[i:])
+            if mode & S_IFMT == S_IFLNK:
+                target = readlink(candidate)
+                base = target if _str.startswith(target, "/") else "/" + "/".join(done) + "/" + target
+                rest = "/".join(parts[i + 1:])
+                return resolve(base + ("/" + rest if rest else ""), depth + 1)
+            done.append(part)
+        return "/" + "/".join(done)
+
+    # The most specific (longest) root containing a path decides: the sandbox, a readable root, or a
+    # denied one (so a denied folder inside the Python prefix stays denied, and the venv inside a
+    # denied project folder stays readable).
+    roots = sorted([(r, "sandbox") for r in (sandbox,)] + [(r, "read") for r in read_roots]
+                   + [(r, "deny") for r in deny_roots], key=lambda rk: -_len(rk[0]))
+
+    def classify(path):
+        for root, kind in roots:
+            if path == root or _str.startswith(path, root + "/"):
+                return kind
+        return None
+
+    def as_path(p):
+        if _isinstance(p, _bytes):
+            p = _bytes.decode(p, "utf-8", "surrogateescape")
+        if not _isinstance(p, _str):
+            raise _Perm("optlab sandbox: unexpected path argument")
+        return resolve(p)
+
+    def is_dir(path):
+        try:
+            return lstat(path).st_mode & S_IFMT == S_IFDIR
+        except OSError:
+            return False
+
+    def hook(event, args):
+        if event in blocked or _str.startswith(event, prefixes):
+            raise _Perm(f"optlab sandbox: {event} is not allowed in graded code")
+        if event == "import":
+            name = args[0] if _isinstance(args[0], _str) else ""
+            if name in imports or _str.split(name, ".")[0] in imports:
+                raise _Perm(f"optlab sandbox: importing {name} is not allowed in graded code")
+            return
+        if event == "open":
+            path, mode, flags = args[0], args[1], args[2]
+            if _isinstance(path, _int):
+                return
+            real = as_path(path)
+            writing = (_isinstance(mode, _str) and any(c in mode for c in "wax+")) or \
+                (_isinstance(flags, _int) and flags & w_flags)
+            kind = classify(real)
+            if kind == "sandbox":
+                return
+            if writing:
+                raise _Perm(f"optlab sandbox: writing outside the working folder ({real})")
+            if real in devices:
+                return
+            if kind != "read":
+                raise _Perm(f"optlab sandbox: reading {real} is not allowed")
+            if mode is None and is_dir(real):
+                raise _Perm("optlab sandbox: opening directories is not allowed")
+            return
+        spec = path_events.get(event)
+        if spec is not None:
+            paths, dir_fds = spec
+            for i in dir_fds:
+                if i < _len(args) and args[i] is not None and args[i] != -1:
+                    raise _Perm(f"optlab sandbox: {event} with dir_fd is not allowed")
+            for i in paths:
+                if i < _len(args) and not _isinstance(args[i], _int):
+                    if classify(as_path(args[i])) != "sandbox":
+                        raise _Perm(f"optlab sandbox: {event} outside the working folder")
+
+    return hook
+
+
+def read_roots():
+    """What the submission may read: the Python installation and the optlab package."""
+    import optlab
+
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             os.path.dirname(optlab.__file__)}
+    roots.update(p for p in sys.path if p and ("site-packages" in p or "dist-packages" in p))
+    return [os.path.realpath(r) for r in roots if r]
+
+
+def _preload():
+    """Import what graded code uses before the hook is installed (their own files are then cached)."""
+    import numpy  # noqa: F401
+    import optlab  # noqa: F401
+    import optlab.numpy  # noqa: F401
+    import traceback  # noqa: F401
+    import linecache  # noqa: F401
+    from . import testing  # noqa: F401
+    from . import protocol  # noqa: F401
+
+
+def _display(*objs, **_):
+    for obj in objs:
+        print(repr(obj))
+
+
+def run_cells(cells, namespace):
+    """Run each cell; record (not raise) what fails. Returns the list of cell errors."""
+    from .notebook import strip_magics
+    from .protocol import _safe_str, _student_traceback
+
+    errors = []
+    for cell in cells:
+        label, src = cell["label"], cell["source"]
+        if src is None:
+            errors.append({"cell": label, "error": "this answer cell is missing from the submission"})
+            continue
+        try:
+            exec(compile(strip_magics(src), f"<cell {label}>", "exec"), namespace)  # noqa: S102
+        except BaseException as err:  # noqa: BLE001 - SystemExit and MemoryError included
+            errors.append({"cell": label, "error": f"{type(err).__name__}: {_safe_str(err)}",
+                           "traceback": _student_traceback(err)})
+    return errors
+
+
+def main():
+    """Entry point of the S process (see the module docstring)."""
+    program = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    _preload()
+    from .protocol import Peer
+
+    sandbox = os.path.realpath(os.getcwd())
+    sys.addaudithook(make_guard(sandbox, tuple(read_roots()),
+                                tuple(os.path.realpath(p) for p in program["deny"])))
+    namespace = {"__name__": "__main__", "__builtins__": builtins, "display": _display}
+    errors = run_cells(program["cells"], namespace)
+    wanted = program["names"]
+    present = {n: namespace[n] for n in wanted if n in namespace}
+    missing = {}
+    for n in wanted:
+        if n not in namespace:
+            owner = [e for e in errors if e["cell"] == program["owner"].get(n)]
+            missing[n] = owner[0]["error"] if owner else "not defined by its answer cell"
+    fd_in, fd_out = program["fds"]
+    peer = Peer(fd_in, fd_out, "S")
+    try:
+        peer.send_ready(present, errors, missing)
+    except (TypeError, ValueError) as err:  # an answer that cannot be sent at all
+        peer.send_ready({}, errors + [{"cell": "-", "error": f"cannot send answers: {err}"}], missing)
+    peer.serve()

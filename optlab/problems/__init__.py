@@ -1,0 +1,28 @@
+"""optlab.problems: problems with certified constants, and the counting oracles algorithms query.
+
+A Problem carries a loss written with optlab.numpy, analytic gradients/HVPs where cheap, its constants
+(H, mu, G, sigma, rho, L0, L1, alpha, pl_mu, pl_exponent), its assumptions, and x_star/f_star when known.
+An Oracle counts every query. FAMILIES lists the generators with the assumptions each claims.
+CONSTANTS.md (next to this file) summarises the verified constants.
+
+Example:
+    >>> from optlab.problems import quadratic, Oracle
+    >>> o = Oracle(quadratic(d=3, mu=1.0, H=2.0), noise="sphere", sigma=0.5, seed=0)
+    >>> g = o.stoch_grad(o.problem.x_star, o.sample())
+    >>> round(float((g ** 2).sum()), 12), o.grad_evals
+    (0.25, 1)
+"""
+from .adam_examples import median_example, reddi_adam_example  # noqa: F401
+from .base import ASSUMPTIONS, CONSTANTS, FiniteSumProblem, Problem  # noqa: F401
+from .catalogue import FAMILIES, Family, families_with  # noqa: F401
+from .checks import verify  # noqa: F401
+from .custom import wrap, wrap_finite_sum  # noqa: F401
+from .finite_sum import huber, least_squares, logistic_regression  # noqa: F401
+from .generalized_smooth import cosh_sum, dro_dual, phase_retrieval, power_norm  # noqa: F401
+from .hogwild import sparse_hogwild  # noqa: F401
+from .nonconvex import cosine_sum, log_sum, pl_sine  # noqa: F401
+from .nonsmooth import absolute_loss, norm_loss  # noqa: F401
+from .oracle import Oracle  # noqa: F401
+from .quadratic import indefinite_quadratic, nesterov_lower_bound, nesterov_worst_case, quadratic  # noqa: F401
+from .scale_invariant import batchnorm_net, rayleigh_quotient  # noqa: F401
+from .second_order import cubic_test, strict_saddle  # noqa: F401

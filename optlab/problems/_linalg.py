@@ -1,0 +1,23 @@
+"""Small host-side helpers shared by the families (random orthogonal matrices, spectra)."""
+from __future__ import annotations
+
+import numpy
+
+
+def orthogonal(d, rng):
+    """A Haar-random d x d orthogonal matrix (QR of a Gaussian matrix with the sign fix)."""
+    q, r = numpy.linalg.qr(rng.standard_normal((d, d)))
+    return q * numpy.sign(numpy.diag(r))
+
+
+def op_norm(M):
+    """Spectral norm of a symmetric matrix (largest absolute eigenvalue)."""
+    return float(numpy.max(numpy.abs(numpy.linalg.eigvalsh(M))))
+
+
+def gram_extremes(X):
+    """(lambda_min, lambda_max) of X^T X / n (lambda_min = 0 when n < d)."""
+    n, d = X.shape
+    ev = numpy.linalg.eigvalsh(X.T @ X / n)
+    lo = float(ev[0]) if n >= d else 0.0
+    return max(lo, 0.0), float(ev[-1])

@@ -1,0 +1,383 @@
+"""Problems with certified constants: the :class:`Problem` and :class:`FiniteSumProblem` records.
+
+A convergence bound can only be checked on a problem whose constants are known exactly. A ``Problem``
+is a loss ``f`` written with ``optlab.numpy`` (so the engine differentiates it) plus, where cheap, an
+analytic gradient and Hessian-vector product that serve as an independent check of the engine. It
+carries its constants, the assumptions it satisfies, and ``x_star`` / ``f_star`` when known.
+
+Constants (``None`` when not claimed), named as in CONTRIBUTING.md:
+
+==========  ============================================================================
+``H``       smoothness: ||grad f(x) - grad f(y)|| <= H ||x - y|| (on ``domain``)
+``mu``      strong convexity: f(y) >= f(x) + <grad f(x), y - x> + mu/2 ||y - x||^2
+``G``       Lipschitz constant of f: |f(x) - f(y)| <= G ||x - y|| (on ``domain``)
+``sigma``   noise standard deviation of the problem's own stochastic oracle (variance sigma**2)
+``rho``     Hessian Lipschitz (the notes' J): ||hess f(x) - hess f(y)||_op <= rho ||x - y||
+``L0, L1, alpha``  generalized smoothness of order alpha (Hessian form):
+            ||hess f(x)||_op <= L0 + L1 ||grad f(x)||^alpha
+``pl_mu, pl_exponent``  generalized PL (seed 002, eq. 9): ||grad f(x)||^pl_exponent >= 2 pl_mu (f(x) - f_star);
+            pl_exponent = 2 is the usual PL inequality with constant pl_mu
+==========  ============================================================================
+
+Assumption names (a frozenset in ``assumptions``): 'convex', 'strongly_convex', 'smooth', 'lipschitz',
+'second_order_smooth', 'generalized_smooth', 'generalized_pl', 'scale_invariant', 'finite_sum',
+'nonconvex'.
+
+Source: EC500 lecture notes (seed 003, definitions of smoothness, strong convexity and Lipschitz
+continuity), the generalized-smoothness talk (seed 002, (L0, L1, alpha)-smoothness and generalized PL),
+and the batch-normalization paper (seed 001, scale invariance).
+
+Example:
+    >>> import optlab.numpy as onp
+    >>> p = Problem(lambda x: 0.5 * onp.sum(x ** 2), d=2, name="half squared norm", H=1.0, mu=1.0,
+    ...             grad=lambda x: x, x_star=onp.zeros(2), f_star=0.0,
+    ...             assumptions={"convex", "strongly_convex", "smooth"})
+    >>> p.grad(onp.array([1.0, 2.0]))
+    array([1., 2.])
+    >>> p.engine_grad(onp.array([1.0, 2.0]))
+    array([1., 2.])
+    >>> print(p.describe().splitlines()[0])
+    half squared norm (d = 2)
+"""
+from __future__ import annotations
+
+import math
+
+import numpy
+
+from .. import autodiff as _ad
+
+ASSUMPTIONS = frozenset({
+    "convex", "strongly_convex", "smooth", "lipschitz", "second_order_smooth", "generalized_smooth",
+    "generalized_pl", "scale_invariant", "finite_sum", "nonconvex",
+})
+
+CONSTANTS = ("H", "mu", "G", "sigma", "rho", "L0", "L1", "alpha", "pl_mu", "pl_exponent")
+
+_DESCRIPTIONS = {
+    "H": "smoothness: ||grad f(x) - grad f(y)|| <= H ||x - y||",
+    "mu": "strong convexity: f(y) >= f(x) + <grad f(x), y - x> + mu/2 ||y - x||^2",
+    "G": "Lipschitz: |f(x) - f(y)| <= G ||x - y||",
+    "sigma": "noise standard deviation (variance sigma^2)",
+    "rho": "Hessian Lipschitz: ||hess f(x) - hess f(y)|| <= rho ||x - y||",
+    "L0": "generalized smoothness: ||hess f(x)|| <= L0 + L1 ||grad f(x)||^alpha",
+    "L1": "(see L0)",
+    "alpha": "order of generalized smoothness",
+    "pl_mu": "generalized PL: ||grad f(x)||^pl_exponent >= 2 pl_mu (f(x) - f*)",
+    "pl_exponent": "(see pl_mu)",
+}
+
+
+# ----------------------------------------------------------------------------------------- validation
+def check_number(name, value, rule="a finite number"):
+    if value is None:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {rule}, got {value!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
+    return value
+
+
+def check_positive(name, value, strict=True):
+    """``value`` as a float; ValueError naming ``name`` if it is not > 0 (>= 0 when not strict)."""
+    rule = "> 0" if strict else ">= 0"
+    value = check_number(name, value, f"a finite number {rule}")
+    if value is not None and (value <= 0 if strict else value < 0):
+        raise ValueError(f"{name} must be {rule}, got {name}={value!r}")
+    return value
+
+
+def check_int(name, value, minimum=1):
+    """``value`` as an int; ValueError naming ``name`` unless it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
+    return int(value)
+
+
+def check_mu_H(mu, H):
+    """Validate 0 <= mu <= H (either may be None)."""
+    mu = check_positive("mu", mu, strict=False)
+    H = check_positive("H", H, strict=False)
+    if mu is not None and H is not None and mu > H:
+        raise ValueError(f"mu must satisfy mu <= H (strong convexity cannot exceed smoothness), "
+                         f"got mu={mu!r} > H={H!r}")
+    return mu, H
+
+
+def _fmt(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+# ----------------------------------------------------------------------------------------- Problem
+class Problem:
+    """A loss with certified constants. See the module docstring for the meaning of each constant.
+
+    ``f`` must be written with ``optlab.numpy``; ``grad`` and ``hvp`` are analytic where given, else the
+    engine's. ``engine_grad`` / ``engine_hvp`` always use the engine (tests compare the two).
+    ``domain`` states where the Lipschitz-type claims hold (default: all of R^d); ``in_domain(x)`` tests it.
+    ``project(x)`` is the Euclidean projection onto the feasible set of a constrained problem (identity
+    when unconstrained; ``constrained`` tells which).
+    ``extra`` holds further certified constants specific to a family (a dict of name -> value).
+    """
+
+    is_finite_sum = False
+
+    def __init__(self, f, d, name, *, grad=None, hvp=None, H=None, mu=None, G=None, sigma=None,
+                 rho=None, L0=None, L1=None, alpha=None, pl_mu=None, pl_exponent=None, x_star=None,
+                 f_star=None, assumptions=(), domain="R^d", x0=None, source="", notes="",
+                 extra=None, in_domain=None, project=None):
+        self.d = check_int("d", d)
+        self.name = str(name)
+        self._f = f
+        self.mu, self.H = check_mu_H(mu, H)
+        self.G = check_positive("G", G, strict=False)
+        self.sigma = check_positive("sigma", sigma, strict=False)
+        self.rho = check_positive("rho", rho, strict=False)
+        self.L0 = check_positive("L0", L0, strict=False)
+        self.L1 = check_positive("L1", L1, strict=False)
+        self.alpha = check_number("alpha", alpha)
+        if self.alpha is not None and not 0 <= self.alpha <= 2:
+            raise ValueError(f"alpha must satisfy 0 <= alpha <= 2, got alpha={self.alpha!r}")
+        self.pl_mu = check_positive("pl_mu", pl_mu)
+        self.pl_exponent = check_positive("pl_exponent", pl_exponent)
+        unknown = set(assumptions) - ASSUMPTIONS
+        if unknown:
+            raise ValueError(f"assumptions must be among {sorted(ASSUMPTIONS)}, got unknown "
+                             f"{sorted(unknown)}")
+        self.assumptions = frozenset(assumptions)
+        self._check_assumption_constants()
+        self.x_star = None if x_star is None else numpy.asarray(x_star, dtype=float)
+        if self.x_star is not None and self.x_star.shape != (self.d,):
+            raise ValueError(f"x_star must have shape (d,) = ({self.d},), got {self.x_star.shape}")
+        self.f_star = check_number("f_star", f_star)
+        self.domain = domain
+        self._in_domain = in_domain
+        self._project = project
+        self._x0 = None if x0 is None else numpy.asarray(x0, dtype=float)
+        self.source = source
+        self.notes = notes
+        self.extra = dict(extra or {})
+        self._grad = grad
+        self._hvp = hvp
+        self._engine_grad = _ad.grad(self.f)
+        self._engine_hvp = _ad.hvp(self.f)
+
+    def _check_assumption_constants(self):
+        need = {"strongly_convex": ("mu",), "smooth": ("H",), "lipschitz": ("G",),
+                "second_order_smooth": ("rho",), "generalized_smooth": ("L0", "L1", "alpha"),
+                "generalized_pl": ("pl_mu", "pl_exponent")}
+        for assumption, names in need.items():
+            if assumption in self.assumptions:
+                for n in names:
+                    if getattr(self, n) is None:
+                        raise ValueError(f"assumption '{assumption}' needs the constant {n}, "
+                                         f"got {n}=None")
+        if "strongly_convex" in self.assumptions and not self.mu > 0:
+            raise ValueError(f"assumption 'strongly_convex' needs mu > 0, got mu={self.mu!r}")
+        if "convex" in self.assumptions and "nonconvex" in self.assumptions:
+            raise ValueError("assumptions 'convex' and 'nonconvex' exclude each other")
+
+    # -- evaluation
+    def f(self, x):
+        """The loss, written with optlab.numpy (differentiable by optlab.grad)."""
+        return self._f(x)
+
+    def __call__(self, x):
+        return self.f(x)
+
+    def value(self, x):
+        """``f(x)`` as a Python float."""
+        return float(self._f(x))
+
+    def grad(self, x):
+        """The gradient: analytic where the family provides one, else the engine's."""
+        if self._grad is not None:
+            return self._grad(x)
+        return self._engine_grad(x)
+
+    def hvp(self, x, v):
+        """Hessian-vector product: analytic where provided, else the engine's (reverse over reverse)."""
+        if self._hvp is not None:
+            return self._hvp(x, v)
+        return self._engine_hvp(x, v)
+
+    def engine_grad(self, x):
+        return self._engine_grad(x)
+
+    def engine_hvp(self, x, v):
+        return self._engine_hvp(x, v)
+
+    @property
+    def has_analytic_grad(self):
+        return self._grad is not None
+
+    @property
+    def has_analytic_hvp(self):
+        return self._hvp is not None
+
+    def hessian(self, x):
+        """The dense d x d Hessian, column by column from ``hvp`` (for small d)."""
+        x = numpy.asarray(x, dtype=float)
+        eye = numpy.eye(self.d)
+        cols = [numpy.asarray(self.hvp(x, eye[:, j]), dtype=float) for j in range(self.d)]
+        return numpy.stack(cols, axis=1)
+
+    def in_domain(self, x):
+        """Whether ``x`` lies in the stated domain of the Lipschitz-type claims."""
+        return True if self._in_domain is None else bool(self._in_domain(x))
+
+    @property
+    def constrained(self):
+        return self._project is not None
+
+    def project(self, x):
+        """Projection onto the feasible set (identity for an unconstrained problem)."""
+        return x if self._project is None else self._project(x)
+
+    def x0(self, seed=0):
+        """A default starting point: the family's, else a standard normal draw with this seed."""
+        if self._x0 is not None and seed == 0:
+            return self._x0.copy()
+        return numpy.random.default_rng(seed).standard_normal(self.d)
+
+    # -- description
+    def constants(self):
+        """Dict of the claimed constants (those that are not None), plus ``extra``."""
+        out = {n: getattr(self, n) for n in CONSTANTS if getattr(self, n) is not None}
+        out.update(self.extra)
+        return out
+
+    def describe(self):
+        """Plain-text description for lectures: constants, assumptions, domain, optimum, source."""
+        lines = [f"{self.name} (d = {self.d}" + (f", n = {self.n}" if self.is_finite_sum else "") + ")"]
+        lines.append("  assumptions: " + (", ".join(sorted(self.assumptions)) or "none claimed"))
+        lines.append(f"  domain of the claims: {self.domain}")
+        for n in CONSTANTS:
+            v = getattr(self, n)
+            if v is not None:
+                lines.append(f"  {n:<11} = {_fmt(v):<12} {_DESCRIPTIONS[n]}")
+        for n, v in self.extra.items():
+            lines.append(f"  {n:<11} = {_fmt(v)}")
+        lines.append(f"  f*          = {_fmt(self.f_star)}")
+        if self.x_star is not None:
+            xs = numpy.array2string(self.x_star, precision=4, threshold=6)
+            lines.append(f"  x*          = {xs}")
+        if self.H is not None and self.mu:
+            lines.append(f"  condition number H/mu = {self.H / self.mu:.6g}")
+        if self.source:
+            lines.append(f"  source: {self.source}")
+        if self.notes:
+            lines.append(f"  notes: {self.notes}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"<Problem {self.name!r} d={self.d}>"
+
+    def plot(self, ax=None, lim=2.0, num=201):
+        """Plot f along a line (d = 1) or as contours (d = 2) with matplotlib; returns the axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.gca()
+        center = self.x_star if self.x_star is not None else numpy.zeros(self.d)
+        t = numpy.linspace(-lim, lim, num)
+        if self.d == 1:
+            ax.plot(center[0] + t, [self.value(center + numpy.array([s])) for s in t])
+        elif self.d == 2:
+            X, Y = numpy.meshgrid(center[0] + t, center[1] + t)
+            Z = numpy.vectorize(lambda a, b: self.value(numpy.array([a, b])))(X, Y)
+            ax.contour(X, Y, Z, levels=30)
+        else:
+            u = numpy.zeros(self.d)
+            u[0] = 1.0
+            ax.plot(t, [self.value(center + s * u) for s in t])
+            ax.set_xlabel("t along e_1")
+        ax.set_title(self.name)
+        return ax
+
+
+class FiniteSumProblem(Problem):
+    """f(x) = (1/n) sum_i f_i(x), or sum_i weights[i] f_i(x) when ``weights`` (a probability vector) is given.
+
+    ``f_i(x, idx)`` is the plain mean of the terms in the integer array ``idx`` (written with
+    optlab.numpy), so that it is an unbiased estimate of f when idx is drawn i.i.d. from the weights;
+    ``grad_i(x, idx)`` their mean gradient (analytic where given, else the engine's);
+    ``grad_all(x)`` the n x d matrix of per-term gradients (for exact variance by enumeration).
+    A weighted problem must pass its full ``f`` (and may pass ``grad``).
+    """
+
+    is_finite_sum = True
+
+    def __init__(self, f_i, n, d, name, *, grad_i=None, grad_all=None, hvp_i=None, weights=None,
+                 **kwargs):
+        self.n = check_int("n", n)
+        self._f_i = f_i
+        self._all = numpy.arange(self.n)
+        self._grad_i = grad_i
+        self._grad_all = grad_all
+        self._hvp_i = hvp_i
+        all_idx = self._all
+        if weights is None:
+            self.weights = None
+            full = kwargs.pop("f", None) or (lambda x: f_i(x, all_idx))
+            kwargs.setdefault("grad", None if grad_i is None else (lambda x: grad_i(x, all_idx)))
+            kwargs.setdefault("hvp", None if hvp_i is None else (lambda x, v: hvp_i(x, v, all_idx)))
+        else:
+            w = numpy.asarray(weights, dtype=float)
+            if w.shape != (self.n,) or numpy.any(w < 0) or not numpy.isclose(w.sum(), 1.0):
+                raise ValueError(f"weights must be a probability vector of length n={self.n} "
+                                 f"(non-negative, summing to 1), got {weights!r}")
+            self.weights = w
+            if "f" not in kwargs:
+                raise ValueError("a weighted finite sum needs its full objective f=...")
+            full = kwargs.pop("f")
+            if "grad" not in kwargs and grad_all is not None:
+                kwargs["grad"] = lambda x: w @ grad_all(x)
+        assumptions = set(kwargs.pop("assumptions", ())) | {"finite_sum"}
+        super().__init__(full, d, name, assumptions=assumptions, **kwargs)
+        self._engine_grad_i = _ad.grad(self._f_i)
+
+    def _idx(self, idx):
+        idx = numpy.atleast_1d(numpy.asarray(idx))
+        if idx.dtype.kind not in "iu":
+            raise ValueError(f"idx must be an integer array, got dtype {idx.dtype}")
+        return idx
+
+    def f_i(self, x, idx):
+        return self._f_i(x, self._idx(idx))
+
+    def grad_i(self, x, idx):
+        """Mean gradient of the terms in ``idx``."""
+        idx = self._idx(idx)
+        if self._grad_i is not None:
+            return self._grad_i(x, idx)
+        return self._engine_grad_i(x, idx)
+
+    def engine_grad_i(self, x, idx):
+        return self._engine_grad_i(x, self._idx(idx))
+
+    def hvp_i(self, x, v, idx):
+        idx = self._idx(idx)
+        if self._hvp_i is not None:
+            return self._hvp_i(x, v, idx)
+        return _ad.hvp(lambda y: self._f_i(y, idx))(x, v)
+
+    def grad_all(self, x):
+        """n x d matrix whose row i is grad f_i(x)."""
+        if self._grad_all is not None:
+            return numpy.asarray(self._grad_all(x), dtype=float)
+        return numpy.stack([numpy.asarray(self.grad_i(x, numpy.array([i])), dtype=float)
+                            for i in range(self.n)])
+
+    def variance(self, x):
+        """E||grad f_i(x) - grad f(x)||^2 for one index i drawn from the weights, by enumeration."""
+        g = self.grad_all(x)
+        w = numpy.full(self.n, 1.0 / self.n) if self.weights is None else self.weights
+        mean = w @ g
+        return float(w @ numpy.sum((g - mean) ** 2, axis=1))

@@ -1,0 +1,93 @@
+"""G-Lipschitz non-smooth convex losses, for the convex Lipschitz theorems (GD / SGD with D, G).
+
+* ``norm_loss(d, G)``: f(x) = G ||x - x*||, convex, G-Lipschitz (attained everywhere but x*), f* = 0.
+  The worst case for subgradient descent: with x_1 = x* + D e and lr D/(G sqrt(T)) the averaged bound
+  G D / sqrt(T) is met up to a ratio -> 1 (seed-notes part 1 §7.4).
+* ``absolute_loss(n, d)``: f(x) = (1/n) sum_i |x_i^T w - y_i| (least absolute deviations), convex,
+  G = (1/n) sum ||x_i|| (attained for d = 1, where every subgradient is a signed mean of |x_i|).
+  With ``noise=0`` (the default) y = X w_true, so w* = w_true and f* = 0 (unique when rank X = d).
+
+The (sub)gradient at a kink is the minimum-norm choice (0 at x* for the norm, sign(0) = 0 per term).
+
+Source: EC500 notes (seed 003) Def 2.2, Prop 2.3 and Theorem 2.4 (GD on convex Lipschitz losses), and
+seed-notes part 1 §7.1 (the norm is the tight instance).
+
+Example:
+    >>> import numpy as np
+    >>> p = norm_loss(d=3, G=2.0, seed=0)
+    >>> float(np.linalg.norm(p.grad(p.x_star + np.array([1.0, 0.0, 0.0]))))
+    2.0
+    >>> q = absolute_loss(n=30, d=2, seed=0)
+    >>> q.f_star
+    0.0
+"""
+from __future__ import annotations
+
+import numpy
+
+import optlab.numpy as onp
+
+from .base import FiniteSumProblem, Problem, check_int, check_positive
+
+
+def norm_loss(d, G=1.0, seed=0, x_star=None):
+    """G ||x - x*||, with x* ~ N(0, I) from ``seed`` unless given."""
+    d = check_int("d", d)
+    G = check_positive("G", G)
+    xs = numpy.random.default_rng(seed).standard_normal(d) if x_star is None else \
+        numpy.asarray(x_star, dtype=float)
+
+    def f(x):
+        r = x - xs
+        return G * onp.sqrt(onp.sum(r * r))
+
+    def grad(x):
+        r = x - xs
+        nr = numpy.sqrt(r @ r)
+        return G * r / nr if nr > 0 else numpy.zeros(d)
+
+    def hvp(x, v):
+        r = x - xs
+        nr = numpy.sqrt(r @ r)
+        if nr == 0:
+            return numpy.full(d, numpy.nan)
+        u = r / nr
+        return G * (v - u * (u @ v)) / nr
+
+    return Problem(f, d, f"norm loss (G={G:g})", grad=grad, hvp=hvp, G=G, x_star=xs, f_star=0.0,
+                   assumptions={"convex", "lipschitz"}, x0=numpy.zeros(d),
+                   source="seed 003 Theorem 2.4; seed-notes part 1 §7.1 (worst case)",
+                   notes="non-smooth at x*: the gradient there is the minimum-norm subgradient 0")
+
+
+def absolute_loss(n, d, seed=0, noise=0.0):
+    """(1/n) sum |x_i^T w - y_i| with x_i ~ N(0, I), y = X w_true + noise * N(0, 1)."""
+    n = check_int("n", n)
+    d = check_int("d", d)
+    noise = check_positive("noise", noise, strict=False)
+    rng = numpy.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    w_true = rng.standard_normal(d)
+    y = X @ w_true + noise * rng.standard_normal(n)
+
+    def f_i(w, idx):
+        return onp.mean(onp.abs(X[idx] @ w - y[idx]))
+
+    def grad_i(w, idx):
+        Xi = X[idx]
+        return Xi.T @ numpy.sign(Xi @ w - y[idx]) / len(idx)
+
+    def grad_all(w):
+        return X * numpy.sign(X @ w - y)[:, None]
+
+    row = numpy.linalg.norm(X, axis=1)
+    exact = noise == 0 and numpy.linalg.matrix_rank(X) == d
+    p = FiniteSumProblem(f_i, n, d, f"absolute loss (n={n}, d={d})", grad_i=grad_i,
+                         grad_all=grad_all, hvp_i=lambda w, v, idx: numpy.zeros(d),
+                         G=float(row.mean()), x_star=w_true if exact else None,
+                         f_star=0.0 if exact else None, assumptions={"convex", "lipschitz"},
+                         x0=numpy.zeros(d), source="seed 003 Theorem 2.4 / 3.2 (convex Lipschitz)",
+                         notes="G = mean ||x_i|| is attained for d = 1 and an upper bound otherwise",
+                         extra={"G_max": float(row.max())})
+    p.X, p.y, p.w_true = X, y, w_true
+    return p

@@ -1,0 +1,100 @@
+"""``optlab verify``: check every theorem of the catalogue on default instances, with no configuration.
+
+Prints a table (theorem, source, algorithm, problem, measured, bound, measured/bound, verdict), writes a
+report folder with one convergence plot per theorem, and exits non-zero if any check's outcome differs
+from what is expected (a bound that should hold fails, or a misprint's counterexample stops failing).
+With ``--json`` standard output carries only the JSON list of records; progress goes to stderr.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from .theorem import check
+
+
+def checks_for(theorem, seed=0, thorough=False):
+    """The checks ``optlab verify`` runs for one theorem: its default instance (or the counterexample
+    of a misprint), plus its tight instance where it has one."""
+    if not theorem.expect:
+        return [check(theorem, theorem.counterexample())]
+    seeds = range(seed, seed + (3 if thorough else 1))
+    out = [check(theorem, theorem.default(s)) for s in seeds]
+    if theorem.tight_instance is not None:
+        out.append(check(theorem, theorem.tight_instance()))
+    return out
+
+
+def tight_ok(c):
+    """For a check on a theorem's tight instance: does the run come within the stated factor?"""
+    t = c.theorem
+    if t.tight_instance is None or c.instance.label != "tight":
+        return None
+    return c.ratio >= t.tight_factor
+
+
+def verify(theorems, seed=0, thorough=False, progress=True):
+    """Run all checks; returns the list of :class:`Check` (a progress bar goes to stderr)."""
+    from tqdm.auto import tqdm
+
+    results = []
+    bar = tqdm(theorems, desc="verifying", unit="theorem", file=sys.stderr, disable=not progress)
+    for thm in bar:
+        bar.set_postfix_str(thm.id)
+        results.extend(checks_for(thm, seed=seed, thorough=thorough))
+    return results
+
+
+def verdict(c):
+    ok = c.holds == c.theorem.expect and tight_ok(c) is not False
+    if not c.theorem.expect:
+        return "misprint shown" if ok else "UNEXPECTED: printed form holds"
+    if tight_ok(c):
+        return "holds, tight"
+    if tight_ok(c) is False:
+        return f"NOT TIGHT (< {c.theorem.tight_factor})"
+    return "holds" if ok else "VIOLATED"
+
+
+def format_table(checks):
+    head = ("theorem", "source", "algorithm", "problem", "measured", "bound", "ratio", "verdict")
+    rows = []
+    for c in checks:
+        r = c.record()
+        rows.append((r["theorem"], r["source"].split(",")[0], r["algorithm"], r["problem"][:28],
+                     f"{r['measured']:.4g}", f"{r['bound']:.4g}", f"{r['ratio']:.3f}", verdict(c)))
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    line = lambda cells: "  ".join(str(x).ljust(w) for x, w in zip(cells, widths))  # noqa: E731
+    return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def failures(checks):
+    return [c for c in checks if c.holds != c.theorem.expect or tight_ok(c) is False]
+
+
+def main(args):
+    from . import THEOREMS
+    from .report import write_report
+
+    selected = [t for t in THEOREMS if not args.theorem or t.id in args.theorem
+                or t.id.split("/")[0] in args.theorem]
+    if args.theorem and not selected:
+        known = ", ".join(t.id for t in THEOREMS)
+        print(f"optlab verify: no theorem with id {args.theorem}; known ids: {known}", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    checks = verify(selected, seed=args.seed, thorough=args.thorough, progress=not args.quiet)
+    bad = failures(checks)
+    if args.json:
+        record = lambda c: dict(c.record(), tight=tight_ok(c))  # noqa: E731
+        json.dump([record(c) for c in checks], sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(format_table(checks))
+        print(f"\n{len(checks)} checks of {len(selected)} theorems in {time.perf_counter() - start:.0f} s: "
+              f"{len(checks) - len(bad)} as expected, {len(bad)} not")
+    if args.report:
+        path = write_report(checks, args.report)
+        print(f"report written to {path}", file=sys.stderr)
+    return 1 if bad else 0
