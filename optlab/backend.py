@@ -5,12 +5,17 @@ namespace with :func:`get_xp`, so CuPy arrays flow through the same code. Random
 the host with :class:`numpy.random.Generator` and moved to the device afterwards, so a NumPy run and a
 CuPy run with the same seed follow the same sample path.
 
+The backend used to *create* arrays (problems' data, starting points) is chosen once with
+:func:`set_backend` (``"numpy"``, the default, or ``"cupy"``); arrays passed in keep their own.
+
 Example:
     >>> import numpy as np
     >>> get_xp(np.ones(3)) is np
     True
     >>> get_xp(2.0) is np       # Python scalars take NumPy's namespace
     True
+    >>> backend_name()
+    'numpy'
 """
 from __future__ import annotations
 
@@ -53,3 +58,46 @@ def to_numpy(x):
     if is_cupy(x):
         return x.get()
     return numpy.asarray(x)
+
+
+_BACKEND = ["numpy"]
+
+
+def _import_cupy():
+    try:
+        import cupy
+    except ImportError as err:
+        raise ImportError(
+            "the CuPy backend needs CuPy and an NVIDIA GPU: install it with "
+            "`pip install optlab[gpu]` (CUDA 12) or `pip install cupy-cuda13x` (CUDA 13)"
+        ) from err
+    return cupy
+
+
+def set_backend(name):
+    """Choose where new arrays are created: ``"numpy"`` (host) or ``"cupy"`` (GPU).
+
+    Raises ImportError with install instructions if CuPy is asked for but not installed.
+    """
+    if name not in ("numpy", "cupy"):
+        raise ValueError(f"backend must be 'numpy' or 'cupy', got {name!r}")
+    if name == "cupy":
+        _import_cupy()
+    _BACKEND[0] = name
+
+
+def backend_name():
+    """The backend chosen with :func:`set_backend` (``"numpy"`` by default)."""
+    return _BACKEND[0]
+
+
+def backend_xp():
+    """The namespace of the chosen backend."""
+    return _import_cupy() if _BACKEND[0] == "cupy" else numpy
+
+
+def to_backend(x, like=None):
+    """``x`` on the device of ``like`` (if given) or of the chosen backend; host data drawn with NumPy
+    moves there unchanged, so NumPy and CuPy runs with the same seed follow the same sample path."""
+    xp = get_xp(like) if like is not None else backend_xp()
+    return x if xp is numpy else xp.asarray(x)

@@ -52,7 +52,8 @@ def test_every_family_describes_itself_and_has_a_start(fam):
     p = fam.make()
     assert p.describe().startswith(p.name)
     assert p.x0().shape == (p.d,) and np.isfinite(p.value(p.x0()))
-    assert p.x0(seed=1).shape == (p.d,)
+    x1 = p.x0(seed=1)
+    assert x1.shape == (p.d,) and np.array_equal(x1, p.x0(seed=1)) and p.in_domain(x1)
 
 
 def test_wrap_infers_assumptions_and_uses_the_engine():
@@ -79,3 +80,14 @@ def test_verify_reports_ratios_at_most_one():
     for fam in FAMILIES[:6]:
         worst = P.verify(fam.make(), n_points=20)
         assert all(r <= 1 + 1e-9 for r in worst.values()), (fam.name, worst)
+
+
+def test_plot_for_lectures():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for p in (P.pl_sine(1), P.quadratic(2, 0.5, 2.0), P.log_sum(3)):
+        fig, ax = plt.subplots()
+        assert p.plot(ax=ax, num=21) is ax and ax.get_title() == p.name
+        plt.close(fig)

@@ -70,6 +70,23 @@ def test_additive_noise_variance(noise, B):
     assert np.allclose(o.stoch_grad(x, xs[0]) - p.grad(x), xs[0])
 
 
+@pytest.mark.parametrize("B", [1, 3])
+def test_affine_noise_model_of_ian_sgd(B):
+    p = quadratic(4, 0.5, 2.0, seed=1)
+    o = Oracle(p, seed=0, noise="affine", sigma=0.3, tau1=0.5, batch_size=B)
+    x = np.array([1.0, -2.0, 0.5, 0.0])
+    g = p.grad(x)
+    devs = []
+    for _ in range(3000):
+        xi = o.sample()
+        r = o.stoch_grad(x, xi) - g
+        assert np.linalg.norm(r) <= 0.5 * np.linalg.norm(g) + 0.3 + 1e-12  # seed 002 eq. (18), surely
+        devs.append(r @ r)
+    exact = (0.25 * g @ g + 0.09) / B
+    assert np.isclose(o.variance(x), exact)
+    assert abs(np.mean(devs) - exact) < 5 * np.std(devs) / np.sqrt(len(devs))  # sanity check
+
+
 def test_counting_and_costs():
     p = least_squares(10, 3, seed=0)
     o = Oracle(p, batch_size=3)
@@ -128,6 +145,8 @@ def test_oracle_overhead_is_small():
     (dict(noise="gaussian", sigma=-1.0), ["sigma", ">= 0"]),
     (dict(noise="gaussian"), ["sigma"]),
     (dict(sigma=1.0), ["sigma", "noise"]),
+    (dict(noise="sphere", sigma=1.0, tau1=0.5), ["tau1", "affine"]),
+    (dict(noise="affine", sigma=1.0, tau1=-0.5), ["tau1", ">= 0"]),
 ])
 def test_oracle_bad_input(kwargs, words):
     with pytest.raises(ValueError) as e:

@@ -18,7 +18,8 @@ def _hess_norm(p, x):
     return np.max(np.abs(np.linalg.eigvalsh((h + h.T) / 2)))
 
 
-@given(d=st.integers(2, 8), mu=st.one_of(st.just(0.0), st.floats(1e-3, 5)), gap=st.floats(1e-3, 10), seed=st.integers(0, 99))
+@given(d=st.integers(2, 8), mu=st.one_of(st.just(0.0), st.floats(1e-3, 5)), gap=st.floats(1e-3, 10),
+       seed=st.integers(0, 99))
 def test_quadratic_H_and_mu_are_the_extreme_eigenvalues(d, mu, gap, seed):
     p = P.quadratic(d, mu, mu + gap, seed=seed)
     ev = np.linalg.eigvalsh(p.hessian(np.zeros(d)))

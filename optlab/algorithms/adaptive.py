@@ -33,7 +33,9 @@ from typing import Any, NamedTuple
 import numpy
 
 from ..backend import get_xp
-from .base import check_beta, check_nonnegative, check_positive, copy, norm, project_ball, set_field
+from .base import (
+    cache_blocks, check_beta, check_nonnegative, check_positive, copy, norm, project_ball, set_field,
+)
 
 
 class NormState(NamedTuple):
@@ -150,21 +152,25 @@ class AdaGrad:
 
     def step(self, st: AdaGradState, oracle) -> AdaGradState:
         xp = get_xp(st.x)
-        x, s, buf = st.x, st.s, st.buf
-        g = oracle.stoch_grad(x, oracle.sample())                  # g_t = grad l(w_t, z_t)
-        xp.multiply(g, g, out=buf)
-        s += buf                                                   # g_{1:t}^2[i] = sum_tau g_tau[i]^2
-        if self.eps:
-            xp.add(s, self.eps ** 2, out=buf)
-            xp.sqrt(buf, out=buf)                                  # sqrt(eps^2 + g_{1:t}^2[i])
-            xp.divide(g, buf, out=buf)
-        else:
-            xp.sqrt(s, out=buf)
-            with numpy.errstate(invalid="ignore", divide="ignore"):
-                xp.divide(g, buf, out=buf)
-            buf[s == 0] = 0                                        # g_{1:t}[i] = 0: skip coordinate
-        buf *= self.c                                              # eta_t[i] g_t[i]
-        x -= buf                                                   # w_{t+1}[i] = w_t[i] - eta_t[i] g_t[i]
+        g = oracle.stoch_grad(st.x, oracle.sample())               # g_t = grad l(w_t, z_t)
+        for sl in cache_blocks(st.x):                              # in place, block by block
+            _adagrad_update(xp, st.x[sl], st.s[sl], st.buf[sl], g[sl], self.c, self.eps)
         if self.D_inf is not None:
-            xp.clip(x, -self.D_inf, self.D_inf, out=x)             # Pi_{|w[i]| <= D_inf}
-        return AdaGradState(x=x, s=s, buf=buf, t=st.t + 1)
+            xp.clip(st.x, -self.D_inf, self.D_inf, out=st.x)       # Pi_{|w[i]| <= D_inf}
+        return AdaGradState(x=st.x, s=st.s, buf=st.buf, t=st.t + 1)
+
+
+def _adagrad_update(xp, x, s, buf, g, c, eps):
+    xp.multiply(g, g, out=buf)
+    s += buf                                                       # g_{1:t}^2[i] = sum_tau g_tau[i]^2
+    if eps:
+        xp.add(s, eps ** 2, out=buf)
+        xp.sqrt(buf, out=buf)                                      # sqrt(eps^2 + g_{1:t}^2[i])
+        xp.divide(g, buf, out=buf)
+    else:
+        xp.sqrt(s, out=buf)
+        with numpy.errstate(invalid="ignore", divide="ignore"):
+            xp.divide(g, buf, out=buf)
+        buf[s == 0] = 0                                            # g_{1:t}[i] = 0: skip coordinate
+    buf *= c                                                       # eta_t[i] g_t[i]
+    x -= buf                                                       # w_{t+1}[i] = w_t[i] - eta_t[i] g_t[i]

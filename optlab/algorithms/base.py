@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from ..backend import get_xp
+from ..backend import get_xp, is_cupy
 
 
 # ------------------------------------------------------------------------------------ validation
@@ -145,6 +145,18 @@ def copy(x):
 def norm(x):
     """Euclidean norm as a Python float (vector or flattened array), for NumPy or CuPy."""
     return math.sqrt(float((x * x).sum()))
+
+
+BLOCK = 8192   # elements per cache block (5 float64 arrays of a block fit in a 512 KiB L2 cache)
+
+
+def cache_blocks(x):
+    """Slices that split a long host array into cache-sized blocks, so that a sequence of in-place
+    ufuncs makes one trip to memory instead of one per ufunc; one slice for short or device arrays."""
+    d = x.shape[0]
+    if d <= 4 * BLOCK or is_cupy(x):
+        return (slice(None),)
+    return tuple(slice(i, i + BLOCK) for i in range(0, d, BLOCK))
 
 
 def project_ball(x, radius):

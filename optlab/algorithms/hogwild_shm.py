@@ -58,7 +58,12 @@ def sparse_rows(problem):
     if all(hasattr(problem, a) for a in ("indptr", "indices", "data")):
         return (numpy.asarray(problem.indptr), numpy.asarray(problem.indices),
                 numpy.asarray(problem.data, dtype=float), numpy.asarray(problem.y, dtype=float))
-    X = getattr(problem, "X", None)
+    S, X = getattr(problem, "supports", None), getattr(problem, "X", None)
+    if S is not None and X is not None:                    # fixed supports (optlab's sparse_hogwild)
+        S = numpy.asarray(S)
+        indptr = numpy.arange(S.shape[0] + 1) * S.shape[1]
+        return (indptr, S.ravel(), numpy.asarray(X, dtype=float)[numpy.arange(S.shape[0])[:, None], S]
+                .ravel(), numpy.asarray(problem.y, dtype=float))
     if X is None or not hasattr(problem, "y"):
         raise ValueError(f"hogwild needs a problem that carries its data (X and y, or CSR arrays "
                          f"indptr/indices/data and y); got {problem!r}")

@@ -50,7 +50,7 @@ def describe_failure(err, test_label):
             break
         cause, seen = cause.__cause__ or cause.__context__, seen + 1
     if isinstance(err, SubmissionError):
-        text = f"your code raised {err.type_name}: {err.message}"
+        text = f"your code raised {err.type_name}" + (f": {err.message}" if err.message else "")
         if err.student_traceback:
             text += "\n" + err.student_traceback.rstrip()
         return text

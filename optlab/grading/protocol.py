@@ -98,10 +98,11 @@ def read_frame(fd):
 # ---- the data-only codec --------------------------------------------------------------------------------
 
 def encode_array(a):
-    a = numpy.ascontiguousarray(a)
-    if a.dtype.kind not in _ARRAY_KINDS:
+    a = numpy.asarray(a)
+    if a.dtype.kind not in _ARRAY_KINDS or a.dtype.fields is not None:
         return None
-    return {"$a": [a.dtype.str, list(a.shape), base64.b64encode(a.tobytes()).decode("ascii")]}
+    data = a.tobytes(order="C")  # C order whatever the layout; shape () stays ()
+    return {"$a": [a.dtype.str, list(a.shape), base64.b64encode(data).decode("ascii")]}
 
 
 def decode_array(spec):

@@ -8,7 +8,8 @@ grader runs as root it also drops to the ``nobody`` user). It then
    test code and no secret ever reaches this process), and puts /dev/null in place of stdin;
 2. imports NumPy and optlab, then installs an **audit hook** (PEP 578) that for the rest of its life
    refuses: reading files outside the Python installation, the optlab package and its own folder
-   (so not the exercises folder, other submissions or the grader's files), writing outside its own
+   (so not the exercises folder, other submissions or the grader's files; those folders cannot even be
+   listed), writing outside its own
    folder, directories' file descriptors, symlinks and hard links, starting processes, signals, sockets,
    ctypes, changing resource limits, tracing and ``gc`` introspection, building code objects, and
    importing ``subprocess``/``multiprocessing``/``socket``-like modules. The hook binds every function it
@@ -146,6 +147,11 @@ def make_guard(sandbox, read_roots, deny_roots):
             if mode is None and is_dir(real):
                 raise _Perm("optlab sandbox: opening directories is not allowed")
             return
+        if event == "os.listdir" or event == "os.scandir":
+            path = args[0] if args else None
+            if _isinstance(path, (_str, _bytes)) and classify(as_path(path)) == "deny":
+                raise _Perm("optlab sandbox: listing this folder is not allowed")
+            return
         spec = path_events.get(event)
         if spec is not None:
             paths, dir_fds = spec
@@ -191,14 +197,18 @@ def run_cells(cells, namespace):
     from .notebook import strip_magics
     from .protocol import _safe_str, _student_traceback
 
+    import linecache
+
     errors = []
     for cell in cells:
         label, src = cell["label"], cell["source"]
         if src is None:
             errors.append({"cell": label, "error": "this answer cell is missing from the submission"})
             continue
+        filename, src = f"<cell {label}>", strip_magics(src)
+        linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)  # for tracebacks
         try:
-            exec(compile(strip_magics(src), f"<cell {label}>", "exec"), namespace)  # noqa: S102
+            exec(compile(src, filename, "exec"), namespace)  # noqa: S102
         except BaseException as err:  # noqa: BLE001 - SystemExit and MemoryError included
             errors.append({"cell": label, "error": f"{type(err).__name__}: {_safe_str(err)}",
                            "traceback": _student_traceback(err)})

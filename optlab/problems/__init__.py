@@ -23,6 +23,8 @@ from .hogwild import sparse_hogwild  # noqa: F401
 from .nonconvex import cosine_sum, log_sum, pl_sine  # noqa: F401
 from .nonsmooth import absolute_loss, norm_loss  # noqa: F401
 from .oracle import Oracle  # noqa: F401
-from .quadratic import indefinite_quadratic, nesterov_lower_bound, nesterov_worst_case, quadratic  # noqa: F401
+from .quadratic import (  # noqa: F401
+    indefinite_quadratic, nesterov_lower_bound, nesterov_worst_case, quadratic,
+)
 from .scale_invariant import batchnorm_net, rayleigh_quotient  # noqa: F401
 from .second_order import cubic_test, strict_saddle  # noqa: F401

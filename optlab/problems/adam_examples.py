@@ -75,7 +75,8 @@ def reddi_adam_example(C=3.0, stochastic=False, delta=0.1):
     kw = {} if weights is None else dict(weights=weights, f=lambda x: slope * x[0],
                                          grad=lambda x: numpy.array([slope]))
     p = FiniteSumProblem(
-        f_i, len(slopes), 1, f"Reddi et al. Adam example (C={C:g}" + (f", delta={delta:g})" if stochastic else ")"),
+        f_i, len(slopes), 1,
+        f"Reddi et al. Adam example (C={C:g}" + (f", delta={delta:g})" if stochastic else ")"),
         grad_i=grad_i, grad_all=grad_all, hvp_i=lambda x, v, idx: numpy.zeros(1), H=0.0, mu=0.0,
         G=slope, sigma=sigma, rho=0.0, x_star=numpy.array([-1.0]), f_star=-slope,
         assumptions={"convex", "smooth", "lipschitz", "second_order_smooth"},

@@ -7,17 +7,15 @@ carries its constants, the assumptions it satisfies, and ``x_star`` / ``f_star``
 
 Constants (``None`` when not claimed), named as in CONTRIBUTING.md:
 
-==========  ============================================================================
-``H``       smoothness: ||grad f(x) - grad f(y)|| <= H ||x - y|| (on ``domain``)
-``mu``      strong convexity: f(y) >= f(x) + <grad f(x), y - x> + mu/2 ||y - x||^2
-``G``       Lipschitz constant of f: |f(x) - f(y)| <= G ||x - y|| (on ``domain``)
-``sigma``   noise standard deviation of the problem's own stochastic oracle (variance sigma**2)
-``rho``     Hessian Lipschitz (the notes' J): ||hess f(x) - hess f(y)||_op <= rho ||x - y||
-``L0, L1, alpha``  generalized smoothness of order alpha (Hessian form):
-            ||hess f(x)||_op <= L0 + L1 ||grad f(x)||^alpha
-``pl_mu, pl_exponent``  generalized PL (seed 002, eq. 9): ||grad f(x)||^pl_exponent >= 2 pl_mu (f(x) - f_star);
-            pl_exponent = 2 is the usual PL inequality with constant pl_mu
-==========  ============================================================================
+- ``H``: smoothness, ||grad f(x) - grad f(y)|| <= H ||x - y|| (on ``domain``);
+- ``mu``: strong convexity, f(y) >= f(x) + <grad f(x), y - x> + mu/2 ||y - x||^2;
+- ``G``: Lipschitz constant of f, |f(x) - f(y)| <= G ||x - y|| (on ``domain``);
+- ``sigma``: noise standard deviation of the problem's own stochastic oracle (variance sigma**2);
+- ``rho``: Hessian Lipschitz (the notes' J), ||hess f(x) - hess f(y)||_op <= rho ||x - y||;
+- ``L0, L1, alpha``: generalized smoothness of order alpha (Hessian form),
+  ||hess f(x)||_op <= L0 + L1 ||grad f(x)||^alpha;
+- ``pl_mu, pl_exponent``: generalized PL (seed 002, eq. 9),
+  ||grad f(x)||^pl_exponent >= 2 pl_mu (f(x) - f_star); pl_exponent = 2 is the usual PL inequality.
 
 Assumption names (a frozenset in ``assumptions``): 'convex', 'strongly_convex', 'smooth', 'lipschitz',
 'second_order_smooth', 'generalized_smooth', 'generalized_pl', 'scale_invariant', 'finite_sum',
@@ -242,10 +240,12 @@ class Problem:
         return x if self._project is None else self._project(x)
 
     def x0(self, seed=0):
-        """A default starting point: the family's, else a standard normal draw with this seed."""
-        if self._x0 is not None and seed == 0:
-            return self._x0.copy()
-        return numpy.random.default_rng(seed).standard_normal(self.d)
+        """A starting point: the family's default for seed 0; otherwise that default (or 0) plus a
+        standard normal draw with this seed, projected onto the feasible set."""
+        base = numpy.zeros(self.d) if self._x0 is None else self._x0
+        if seed == 0 and self._x0 is not None:
+            return base.copy()
+        return numpy.asarray(self.project(base + numpy.random.default_rng(seed).standard_normal(self.d)))
 
     # -- description
     def constants(self):

@@ -127,7 +127,10 @@ def _sigmoid(z):
 
 
 def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1):
-    """(1/n) sum log(1 + exp(-y_i x_i^T w)) + lam/2 ||w||^2; labels from a planted w, flipped w.p. label_noise."""
+    """(1/n) sum log(1 + exp(-y_i x_i^T w)) + lam/2 ||w||^2.
+
+    Labels come from a planted w (logistic model), each flipped with probability ``label_noise``.
+    """
     n, d, rng, X = _data(n, d, seed, normalize)
     lam = check_positive("lam", lam, strict=False)
     label_noise = check_positive("label_noise", label_noise, strict=False)

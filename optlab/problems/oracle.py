@@ -23,6 +23,10 @@ Models (``noise``):
 * ``'sphere'``: xi = mean of B independent vectors uniform on the sphere of radius sigma (bounded
   noise, ||xi|| = sigma exactly when B = 1); again E||xi||^2 = sigma^2/B.
   With noise, g = grad f(x) + xi (the exact gradient of the problem, noise added on top).
+* ``'affine'`` (seed 002, eq. 18, the IAN-SGD noise model): g = (1 + u) grad f(x) + v with u = +-tau1
+  (Rademacher) and v uniform on the sphere of radius sigma, independent; xi = (u, v) averaged over the
+  batch. Unbiased, ||g - grad f|| <= tau1 ||grad f|| + sigma surely, and
+  E||g - grad f||^2 = (tau1^2 ||grad f(x)||^2 + sigma^2)/B exactly.
 
 Source: EC500 lecture notes (seed 003, the stochastic oracle: unbiased, variance sigma^2, minibatch
 variance sigma^2/B) and the SGD slides (seed 004, minibatches with and without replacement).
@@ -47,16 +51,16 @@ import numpy
 
 from .base import check_int, check_positive
 
-NOISE_MODELS = (None, "gaussian", "sphere")
+NOISE_MODELS = (None, "gaussian", "sphere", "affine")
 
 
 class Oracle:
     """Counting oracle for ``problem``; see the module docstring for the noise models and costs."""
 
     __slots__ = ("problem", "seed", "noise", "sigma", "batch_size", "replace", "rng", "calls",
-                 "grad_evals", "_finite", "_n", "_p", "_grad", "_grad_i", "_d", "_scale")
+                 "grad_evals", "_finite", "_n", "_p", "tau1", "_grad", "_grad_i", "_d", "_scale")
 
-    def __init__(self, problem, seed=0, noise=None, sigma=None, batch_size=1, replace=True):
+    def __init__(self, problem, seed=0, noise=None, sigma=None, batch_size=1, replace=True, tau1=0.0):
         if noise not in NOISE_MODELS:
             raise ValueError(f"noise must be one of {NOISE_MODELS}, got noise={noise!r}")
         self.problem = problem
@@ -75,6 +79,9 @@ class Oracle:
             if sigma is None:
                 raise ValueError(f"noise={noise!r} needs sigma >= 0, got sigma=None")
             self.sigma = check_positive("sigma", sigma, strict=False)
+        self.tau1 = check_positive("tau1", tau1, strict=False)
+        if self.tau1 and noise != "affine":
+            raise ValueError(f"tau1 is only used with noise='affine', got tau1={tau1!r} with noise={noise!r}")
         if self._finite:
             self._n = problem.n
             if not self.replace and problem.weights is not None:
@@ -126,7 +133,11 @@ class Oracle:
             return (z.mean(axis=0) if B > 1 else z) * self._scale
         z = self.rng.standard_normal((B, self._d))
         z *= self.sigma / numpy.sqrt(numpy.einsum("ij,ij->i", z, z))[:, None]
-        return z.mean(axis=0) if B > 1 else z[0]
+        v = z.mean(axis=0) if B > 1 else z[0]
+        if self.noise == "affine":
+            u = self.tau1 * (2.0 * self.rng.integers(0, 2, B) - 1.0)
+            return float(u.mean()), v
+        return v
 
     def stoch_grad(self, x, xi):
         """The stochastic gradient for the sample ``xi`` (deterministic in xi: reuse it at two points)."""
@@ -136,7 +147,11 @@ class Oracle:
             return self._grad_i(x, xi)
         self.grad_evals += self.batch_size
         g = self._grad(x)
-        return g if xi is None else g + xi
+        if xi is None:
+            return g
+        if self.noise == "affine":
+            return (1.0 + xi[0]) * g + xi[1]
+        return g + xi
 
     def __call__(self, x):
         """Draw a fresh sample and return its stochastic gradient at x."""
@@ -154,6 +169,9 @@ class Oracle:
             return 0.0 if n == 1 else s * (n - B) / (B * (n - 1))
         if self.noise is None:
             return 0.0
+        if self.noise == "affine":
+            g = numpy.asarray(self._grad(x))
+            return (self.tau1 ** 2 * float(g @ g) + self.sigma ** 2) / B
         return self.sigma ** 2 / B
 
     def reset(self, seed=None):
@@ -166,5 +184,5 @@ class Oracle:
         self.grad_evals = 0
 
     def __repr__(self):
-        return (f"<Oracle {self.problem.name!r} noise={self.noise} sigma={self.sigma} "
+        return (f"<Oracle {self.problem.name!r} noise={self.noise} sigma={self.sigma} tau1={self.tau1} "
                 f"B={self.batch_size} replace={self.replace} grad_evals={self.grad_evals}>")

@@ -3,7 +3,8 @@
 * ``quadratic(d, mu, H)``: f(x) = 1/2 (x - x*)^T A (x - x*) + f*, A = Q diag(lam) Q^T with the spectrum
   in [mu, H] and both ends attained (d >= 2), so H = lambda_max(A) and mu = lambda_min(A) are tight.
   grad f = A (x - x*), Hessian A (rho = 0); PL with constant mu: ||grad f||^2 >= 2 mu (f - f*).
-  On the ball ||x - x*|| <= radius it is G-Lipschitz with G = H * radius (attained).
+  On the ball ||x - x*|| <= radius it is G-Lipschitz with G = H * radius (attained); with ``radius``
+  the problem is constrained to that ball (``p.project``) and starts on its boundary (D = radius).
 * ``indefinite_quadratic(d, lam_min, lam_max)``: the same with lam_min < 0: a strict saddle at x_s,
   unbounded below; smooth with H = max(|lam_min|, |lam_max|).
 * ``nesterov_worst_case(d, H, mu=0)``: f(x) = (H - mu)/4 (1/2 x^T T x - x_1) + mu/2 ||x||^2, T =
@@ -77,7 +78,7 @@ def quadratic(d, mu, H, seed=0, spectrum="uniform", x_star=None, f_star=0.0, rad
 
     ``spectrum``: 'uniform' (inner eigenvalues uniform in [mu, H]), 'linear', 'log', 'two_point' or an
     explicit array of d eigenvalues (then mu and H must bound it). ``radius``: also claim
-    G = H * radius on the ball ||x - x*|| <= radius.
+    G = H * radius on the ball ||x - x*|| <= radius, project onto it, and start at distance radius.
     """
     d = check_int("d", d)
     mu, H = check_mu_H(mu, H)
@@ -100,11 +101,17 @@ def quadratic(d, mu, H, seed=0, spectrum="uniform", x_star=None, f_star=0.0, rad
     if radius is not None:
         radius = check_positive("radius", radius)
         assumptions.add("lipschitz")
-        kwargs.update(G=H * radius, domain=f"ball ||x - x*|| <= {radius:g}",
-                      in_domain=lambda x: numpy.linalg.norm(numpy.asarray(x) - xs) <= radius * (1 + 1e-12))
+        def to_ball(x):
+            r = numpy.linalg.norm(x - xs)
+            return x if r <= radius else xs + (x - xs) * (radius / r)
+
+        kwargs.update(G=H * radius, domain=f"ball ||x - x*|| <= {radius:g} (use p.project)",
+                      in_domain=lambda x: numpy.linalg.norm(x - xs) <= radius * (1 + 1e-12),
+                      project=to_ball)
     p = _quadratic_problem(
         A, xs, f_star, f"quadratic (mu={mu:g}, H={H:g})", H=H, mu=mu, rho=0.0, x_star=xs,
-        f_star=f_star, assumptions=assumptions, x0=numpy.zeros(d),
+        f_star=f_star, assumptions=assumptions,
+        x0=numpy.zeros(d) if radius is None else xs + radius * Q[:, -1],
         source="seed 003 (EC500 notes); seed-notes part 2 §7.1 F1", **kwargs)
     p.A, p.eigenvalues, p.eigenvectors = A, lam, Q
     return p
