@@ -19,7 +19,7 @@ THEOREMS = (
     *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS, *slides004.THEOREMS,
 )
 
-__all__ = ["THEOREMS", "Theorem", "Instance", "Check", "check", "validate", "AssumptionError", "ALPHA",
+__all__ = ["THEOREMS", "get", "Theorem", "Instance", "Check", "check", "validate", "AssumptionError", "ALPHA",
            "compatible_families"]
 
 
@@ -38,3 +38,11 @@ def compatible_families(theorem, families=None):
         return theorem.projected or not getattr(f.make(), "constrained", False)
 
     return tuple(f for f in (families or FAMILIES) if fits(f))
+
+
+def get(theorem_id):
+    """The theorem with this id (e.g. ``"EC500-5.8"``); KeyError listing the known ids otherwise."""
+    for t in THEOREMS:
+        if t.id == theorem_id:
+            return t
+    raise KeyError(f"no theorem {theorem_id!r}; known: {', '.join(t.id for t in THEOREMS)}")
