@@ -244,3 +244,31 @@ def test_adagrad_norm_invariants():
     tr = run(AdaGradNorm(c=0.5, eps=1e-4), LOGREG, steps=100, seed=1, noise=None)
     steps = np.linalg.norm(np.diff(tr.x, axis=0), axis=1)
     assert np.all(steps <= 0.5 * (1 + 1e-12))
+
+
+@pytest.mark.parametrize("mode", ["notes", "kingma"])
+def test_cache_blocked_adam_and_adagrad_match_the_textbook_on_long_vectors(mode):
+    """d = 150 000 > 2 blocks: the block-by-block in-place update equals the one-line formulas."""
+    d = 150_000
+    rng = np.random.default_rng(0)
+    c = rng.standard_normal(d)
+    p = Problem(lambda z: 0.5 * np.sum((z - c) ** 2), d=d, name="shifted", grad=lambda z: z - c)
+    x0 = rng.standard_normal(d)
+    lr, b1, b2, eps = 0.01, 0.9, 0.99, 1e-3
+    tr = run(Adam(lr=lr, beta1=b1, beta2=b2, eps=eps, eps_mode=mode), p, steps=3, x0=x0,
+             grad_norm=False)
+    m, v = np.zeros(d), np.full(d, eps ** 2 if mode == "notes" else 0.0)
+    for t in range(1, 4):
+        g = tr.x[t - 1] - c
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        den = np.sqrt(v / (1 - b2 ** t)) + (eps if mode == "kingma" else 0.0)
+        np.testing.assert_allclose(tr.x[t], tr.x[t - 1] - lr * m / (1 - b1 ** t) / den, rtol=1e-12,
+                                   atol=1e-14)
+    ta = run(AdaGrad(c=0.1, eps=1e-2), p, steps=3, x0=x0, grad_norm=False)
+    s = np.zeros(d)
+    for t in range(1, 4):
+        g = ta.x[t - 1] - c
+        s += g * g
+        np.testing.assert_allclose(ta.x[t], ta.x[t - 1] - 0.1 * g / np.sqrt(1e-4 + s), rtol=1e-12,
+                                   atol=1e-14)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from optlab.algorithms import (
-    GD, SGD, Adam, DivergenceError, HogwildSim, Momentum, Trace, plot_trace, run,
+    GD, SGD, Adam, DivergenceError, Momentum, Trace, plot_trace, run,
 )
 from optlab.algorithms.hogwild_shm import hogwild, sparse_rows
 from optlab.problems import Oracle, Problem, least_squares, logistic_regression, quadratic
@@ -157,3 +157,19 @@ def test_hogwild_two_workers_share_one_vector_without_locks():
     assert r.workers == 2 and r.updates == 40_000 and r.seconds > 0
     assert p.value(r.x) < 0.8 * p.value(np.zeros(20))          # both workers' updates landed on w
     assert r.max_delay >= 0
+
+
+@pytest.mark.parametrize("scale", ["d", 1])
+def test_hogwild_one_worker_algorithm_15_is_serial_random_coordinate_sgd(scale):
+    from optlab.problems import sparse_hogwild
+
+    p = sparse_hogwild(n=50, d=8, nnz=3, seed=2)
+    r = hogwild(p, lr=0.05, updates=400, workers=1, seed=5, coordinate=True, coordinate_scale=scale)
+    rng = np.random.default_rng([5, 0])
+    idx, js = rng.integers(0, p.n, 400), rng.integers(0, p.d, 400)
+    w = np.zeros(p.d)
+    for i, j in zip(idx, js):
+        g = p.grad_i(w, np.array([i]))
+        w[j] -= 0.05 * (p.d if scale == "d" else 1) * g[j]
+    np.testing.assert_allclose(r.x, w, rtol=1e-9, atol=1e-12)
+    assert np.count_nonzero(r.x) > 0

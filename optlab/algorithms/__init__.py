@@ -21,6 +21,7 @@ from .almost_convex import AlmostConvexProx
 from .gd import GD
 from .generalized_smooth import ANGD, IANSGD, ClippedSGD
 from .hogwild import HogwildSim
+from .hogwild_shm import HogwildResult, hogwild
 from .lars_lamb import LAMB, LARS
 from .momentum import AcceleratedGD, Momentum, NesterovMomentum, SGDMomentum, agd_alphas
 from .normalized import NormalizedSGDMomentum, NormalizedSTORM
@@ -41,7 +42,7 @@ from ..plotting import plot_trace
 
 class Entry(NamedTuple):
     name: str
-    method: type
+    method: object      # a method class (or, for real Hogwild!, the function that runs it)
     source: str
 
 
@@ -62,6 +63,8 @@ ALGORITHMS = (
     Entry("adagrad", AdaGrad, "EC500 section 16, per-coordinate AdaGrad (seed 003 L2307-2311, L2351-2357)"),
     Entry("adam", Adam, "EC500 Algorithm 12 (seed 003 L2448-2472)"),
     Entry("parallel_minibatch_sgd", ParallelMinibatchSGD, "EC500 Algorithm 13 (seed 003 L2579-2592)"),
+    Entry("hogwild", hogwild,
+          "EC500 Algorithm 14, lock-free worker processes on shared memory (seed 003 L2608-2620)"),
     Entry("hogwild_sim", HogwildSim,
           "EC500 Algorithms 14/15 with staleness tau, Theorem 19.1's model (seed 003 L2608-2669)"),
     Entry("sgd_momentum", SGDMomentum, "EC500 Algorithm 16 (seed 003 L2701-2713)"),
@@ -89,7 +92,7 @@ ALGORITHMS = (
 )
 
 __all__ = [e.method.__name__ for e in ALGORITHMS] + [
-    "ALGORITHMS", "SCHEDULES", "Entry", "run", "Trace", "DivergenceError", "plot_trace", "Transformed",
+    "HogwildResult", "ALGORITHMS", "SCHEDULES", "Entry", "run", "Trace", "DivergenceError", "plot_trace", "Transformed",
     "NesterovMomentum", "agd_alphas", "solve_cubic", "Constant", "InverseSqrt", "PowerDecay",
     "InverseTime", "StepDecay", "CosineAnnealing", "LinearWarmup", "BatchScaled", "EpochDiminishing",
 ]

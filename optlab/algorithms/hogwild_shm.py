@@ -85,7 +85,7 @@ def infer_loss(problem):
     raise ValueError(f"cannot tell the loss of {problem!r}; pass loss='logistic' or 'squares'")
 
 
-def _worker(k, shm_name, d, rows, loss, lr, count, seed, start, counter_name, delays):
+def _worker(k, shm_name, d, rows, loss, lr, count, seed, start, counter_name, delays, coord_scale):
     indptr, indices, data, y = rows
     shm = shared_memory.SharedMemory(name=shm_name)
     w = numpy.ndarray((d,), dtype=numpy.float64, buffer=shm.buf)     # the shared w (no lock)
@@ -94,11 +94,13 @@ def _worker(k, shm_name, d, rows, loss, lr, count, seed, start, counter_name, de
         ctr_shm = shared_memory.SharedMemory(name=counter_name)
         ctr = numpy.ndarray((1,), dtype=numpy.int64, buffer=ctr_shm.buf)
     n = len(indptr) - 1
-    idx = numpy.random.default_rng([seed, k]).integers(0, n, count)  # sample z_{t,k}, t = 1..T
+    rng = numpy.random.default_rng([seed, k])
+    idx = rng.integers(0, n, count)                                   # sample z_{t,k}, t = 1..T
+    coords = rng.integers(0, d, count).tolist() if coord_scale else None   # j_{t,k} (Algorithm 15)
     logistic = loss == "logistic"
     max_delay = 0
     start.wait()                                                      # all workers ready: go
-    for i in idx.tolist():
+    for t, i in enumerate(idx.tolist()):
         a, b = indptr[i], indptr[i + 1]
         cols, vals = indices[a:b], data[a:b]
         if ctr is not None:
@@ -109,7 +111,13 @@ def _worker(k, shm_name, d, rows, loss, lr, count, seed, start, counter_name, de
             c = -yi / (1.0 + numpy.exp(yi * z))                       # phi'(z) = -y sigmoid(-y z)
         else:
             c = z - y[i]                                              # phi'(z) = z - y
-        w[cols] -= (lr * c) * vals                                    # w[j] -= eta g[j], j in support
+        if coord_scale:                                               # Algorithm 15: one coordinate j
+            j = coords[t]
+            pos = numpy.searchsorted(cols, j)
+            if pos < len(cols) and cols[pos] == j:                    # g[j] = 0 off the support
+                w[j] -= lr * coord_scale * c * vals[pos]              # w[j] -= eta (d) g[j]
+        else:
+            w[cols] -= (lr * c) * vals                                # w[j] -= eta g[j], j in support
         if ctr is not None:
             ctr[0] += 1                                               # racy counter (an estimate)
             max_delay = max(max_delay, int(ctr[0]) - 1 - read_at)
@@ -121,14 +129,27 @@ def _worker(k, shm_name, d, rows, loss, lr, count, seed, start, counter_name, de
         ctr_shm.close()
 
 
-def hogwild(problem, lr, updates, workers=2, *, seed=0, x0=None, loss=None, record_delays=False):
-    """Run lock-free Hogwild! (Algorithm 14) with ``workers`` processes for ``updates`` total updates."""
+def hogwild(problem, lr, updates, workers=2, *, seed=0, x0=None, loss=None, record_delays=False,
+            coordinate=False, coordinate_scale="d"):
+    """Run lock-free Hogwild! with ``workers`` processes for ``updates`` total updates.
+
+    ``coordinate=False``: Algorithm 14 (the whole sparse gradient is written); ``coordinate=True``:
+    Algorithm 15 (one uniformly random coordinate j of 0..d-1, scaled by ``coordinate_scale``: d, the
+    analysed unbiased version, or 1, as printed).
+    """
     lr = check_positive("lr", lr)
     updates = check_int("updates", updates)
     workers = check_int("workers", workers)
     loss = check_choice("loss", loss or infer_loss(problem), ("logistic", "squares"))
     rows = sparse_rows(problem)
     d = problem.d
+    if coordinate and coordinate_scale not in ("d", 1):
+        raise ValueError(f"coordinate_scale must be 'd' or 1, got coordinate_scale={coordinate_scale!r}")
+    coord_scale = 0 if not coordinate else (d if coordinate_scale == "d" else 1)
+    if coordinate:                                                      # sort each row's support
+        order = [numpy.argsort(rows[1][a:b]) + a for a, b in zip(rows[0][:-1], rows[0][1:])]
+        perm = numpy.concatenate(order) if order else numpy.arange(0)
+        rows = (rows[0], rows[1][perm], rows[2][perm], rows[3])        # sorted supports
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     shm = shared_memory.SharedMemory(create=True, size=8 * d)
     ctr_shm = shared_memory.SharedMemory(create=True, size=8) if record_delays else None
@@ -142,7 +163,7 @@ def hogwild(problem, lr, updates, workers=2, *, seed=0, x0=None, loss=None, reco
         counts = [updates // workers + (k < updates % workers) for k in range(workers)]
         procs = [ctx.Process(target=_worker, args=(k, shm.name, d, rows, loss, lr, counts[k], seed,
                                                    start, None if ctr_shm is None else ctr_shm.name,
-                                                   delays), daemon=True)
+                                                   delays, coord_scale), daemon=True)
                  for k in range(workers)]
         for p in procs:
             p.start()

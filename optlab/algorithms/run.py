@@ -49,7 +49,7 @@ class DivergenceError(FloatingPointError):
         self.step, self.trace = step, trace
 
 
-@dataclass
+@dataclass(eq=False)
 class Trace:
     """A recorded run. Arrays are indexed by record (``t`` gives the step of each record); a batched
     trace (``seeds=[...]``) has a leading seed dimension on every array except ``t``."""

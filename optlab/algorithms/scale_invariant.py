@@ -37,7 +37,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .base import check_blocks, check_lr, check_positive, copy, lr_at, norm, set_field
+from .base import check_blocks, check_lr, copy, lr_at, norm, set_field
 
 
 def _invariant_slices(blocks, d):

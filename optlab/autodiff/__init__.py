@@ -10,11 +10,11 @@
 """
 from .api import grad, hessian, hvp, jacobian, value_and_grad, vjp
 from .backward import backward, reverse_topological_order
-from .checks import NonFiniteError, check_finite, check_grad, find_nonfinite
+from .checks import NonFiniteError, check_finite, check_grad, find_nonfinite, find_nonfinite_vjp
 from .graph import Operation, Primitive, Variable
 
 __all__ = [
     "Variable", "Operation", "Primitive", "backward", "reverse_topological_order",
     "grad", "value_and_grad", "vjp", "jacobian", "hessian", "hvp",
-    "check_grad", "check_finite", "find_nonfinite", "NonFiniteError",
+    "check_grad", "check_finite", "find_nonfinite", "find_nonfinite_vjp", "NonFiniteError",
 ]

@@ -30,14 +30,17 @@ def _leaf(x, position):
 
         return add(x, 0.0), True  # a new node whose cotangent flows on to the outer graph
     kind = getattr(getattr(x, "dtype", None), "kind", None)
-    if kind in ("i", "u", "b") or isinstance(x, bool):
+    if kind is None and not isinstance(x, (float, int)):  # lists and tuples
+        x = numpy.asarray(x)
+        kind = x.dtype.kind
+    if kind in ("i", "u", "b") or isinstance(x, (bool, int)):
+        # As in JAX: a derivative with respect to an integer is a mistake worth reporting (the
+        # gradient would be rounded or meaningless), not something to promote silently.
         raise TypeError(
-            f"cannot differentiate with respect to argument {position}, an array of integer or "
-            f"boolean dtype {getattr(x, 'dtype', type(x).__name__)}; pass floats, e.g. x.astype(float)"
+            f"cannot differentiate with respect to argument {position}, an integer or boolean "
+            f"{getattr(x, 'dtype', type(x).__name__)}; pass floats, e.g. x.astype(float) or 2.0 for 2"
         )
-    if kind is None and not isinstance(x, (float, int)):
-        x = numpy.asarray(x, dtype=float)
-    return Variable(float(x) if isinstance(x, int) else x), False
+    return Variable(x), False
 
 
 def _zeros_like(x):
@@ -85,8 +88,11 @@ def _unit_seed(out):
 
 
 def _match_dtype(g, like):
-    """Gradients have the dtype of their input (float32 in, float32 out), as in NumPy's own rules
-    for a float32 array times a float64 constant they might otherwise be promoted."""
+    """``g`` in the dtype of its input ``like``: float32 in, float32 out.
+
+    A float32 function can still promote inside (a float32 array times a float64 or int64 constant
+    is float64 by NumPy's rules), but a gradient belongs to the input's space, as in JAX.
+    """
     want, have = getattr(like, "dtype", None), getattr(g, "dtype", None)
     if want is None or have is None or have == want or want.kind != "f":
         return g

@@ -88,9 +88,9 @@ def backward(output, seed, inputs, create_graph=False, keep_all=False):
     """
     stop = set(inputs)
     order = _order(output, stop)[0]
-    order.reverse()  # _pull pops from the end
+    order.reverse()  # _run_vjps pops from the end
     cotangents = {output: seed}
-    _pull(order, cotangents, stop, create_graph, keep_all)
+    _run_vjps(order, cotangents, stop, create_graph, keep_all)
     return cotangents if keep_all else [cotangents.get(x) for x in inputs]
 
 
@@ -109,13 +109,18 @@ def backward_and_release(box, seed, inputs, create_graph=False):
     order.reverse()
     cotangents = {output: seed}
     del output
-    _pull(order, cotangents, stop, create_graph, False)
+    _run_vjps(order, cotangents, stop, create_graph, False)
     return [cotangents.get(x) for x in inputs]
 
 
-def _pull(order, cotangents, stop, create_graph, keep_all):
-    """Run every node's VJPs, popping ``order`` (reversed: the output last) as it goes."""
-    isvar = Variable
+def _run_vjps(order, cotangents, stop, create_graph, keep_all):
+    """Run every node's VJPs, accumulating into ``cotangents``.
+
+    ``order`` is the reverse topological order stored backwards (the output at the end): popping it
+    visits the output first and drops the list's reference to each node as it is visited, which is
+    what lets :func:`backward_and_release` free nodes during the pass.
+    """
+    isvar = Variable  # a local name: this loop runs once per node
     while order:
         v = order.pop()
         op = v.op

@@ -29,10 +29,45 @@ def find_nonfinite(output):
     return None
 
 
+def find_nonfinite_vjp(output, inputs):
+    """The first ``(operation's Variable, argument index)`` whose VJP turned a finite cotangent into
+    NaN or inf during the reverse pass from ``output`` to ``inputs``, or None.
+
+    This replays :func:`~optlab.autodiff.backward.backward` step by step, checking each cotangent; it
+    finds, e.g., ``sqrt`` at 0, whose value is finite but whose derivative is not.
+    """
+    stop = set(inputs)
+    cotangents = {output: 1.0}
+    for v in reverse_topological_order(output, stop):
+        op = v.op
+        if op is None or v in stop or v not in cotangents:
+            continue
+        g = cotangents.pop(v)
+        args = [p.value if isinstance(p, Variable) else p for p in op.parents]
+        for i, p in enumerate(op.parents):
+            rule = op.primitive.vjp_rule(i) if isinstance(p, Variable) else None
+            if rule is None:
+                continue
+            pg = rule(g, v.value, *args, **op.params)
+            if not numpy.all(numpy.isfinite(to_numpy(pg))):
+                return v, i
+            cotangents[p] = cotangents[p] + pg if p in cotangents else pg
+    return None
+
+
 def check_finite(f, *args):
-    """Run ``f(*args)`` on graph inputs and raise :class:`NonFiniteError` naming the guilty operation."""
+    """Run ``f(*args)`` on graph inputs and raise :class:`NonFiniteError` naming the guilty operation.
+
+    Example:
+        >>> import optlab.numpy as onp
+        >>> check_finite(lambda x: onp.sum(onp.log(x)), numpy.array([1.0, -1.0]))
+        Traceback (most recent call last):
+        ...
+        optlab.autodiff.checks.NonFiniteError: the forward pass produced NaN or inf in operation 'log' (operand shapes [(2,)], params {}); check the inputs of that operation
+    """
     leaves = [Variable(a) for a in args]
-    out = f(*leaves)
+    with numpy.errstate(all="ignore"):  # the error raised below says more than NumPy's warning
+        out = f(*leaves)
     bad = find_nonfinite(out)
     if bad is not None:
         shapes = [numpy.shape(p.value if isinstance(p, Variable) else p) for p in bad.op.parents]
@@ -63,9 +98,10 @@ def check_grad(f, x, *, directions=4, h=None, seed=0):
 
     x = numpy.asarray(to_numpy(x), dtype=float) if not isinstance(x, float) else x
     check_finite(f, x)
-    g = to_numpy(grad(f)(x))
+    with numpy.errstate(all="ignore"):
+        g = to_numpy(grad(f)(x))
     if not numpy.all(numpy.isfinite(g)):
-        raise NonFiniteError("the gradient contains NaN or inf although the forward pass is finite")
+        raise NonFiniteError(_nonfinite_gradient_message(f, x))
     rng = numpy.random.default_rng(seed)
     scale = max(1.0, float(numpy.max(numpy.abs(x))))
     h = h if h is not None else 1e-5 * scale
@@ -77,6 +113,21 @@ def check_grad(f, x, *, directions=4, h=None, seed=0):
         ad = float(numpy.sum(g * u))
         worst = max(worst, abs(fd - ad) / (numpy.linalg.norm(g) + 1e-8))
     return float(worst)
+
+
+def _nonfinite_gradient_message(f, x):
+    leaf = Variable(x)
+    with numpy.errstate(all="ignore"):
+        found = find_nonfinite_vjp(f(leaf), [leaf])
+    if found is None:
+        return "the gradient contains NaN or inf although the forward pass is finite"
+    v, i = found
+    shapes = [numpy.shape(p.value if isinstance(p, Variable) else p) for p in v.op.parents]
+    return (
+        f"the gradient contains NaN or inf although the forward pass is finite: the derivative of "
+        f"operation '{v.op.primitive.name}' with respect to its argument {i} is not finite there "
+        f"(operand shapes {shapes}, params {v.op.params}); e.g. sqrt or a power below 1 at 0"
+    )
 
 
 def _value(y):

@@ -48,6 +48,13 @@ def ufunc_to_primitive(ufunc, method, inputs, kwargs):
             return _UFUNCS[ufunc](*inputs)
         if ufunc in _COMPARISONS:
             return ufunc(*[_raw(a) for a in inputs])
+    if method == "__call__" and ufunc in _UFUNCS:
+        # The function is supported; what is not is writing into `out=` (a graph value is never
+        # modified in place) or the other ufunc keywords.
+        raise TypeError(
+            f"numpy.{ufunc.__name__} on an optlab Variable does not take the keyword argument(s) "
+            f"{sorted(kwargs)}; call it without them (results are new Variables, never written in place)"
+        )
     raise _unsupported(ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}")
 
 

@@ -11,8 +11,9 @@ Example:
     >>> _ = write_notebook(new_notebook([
     ...     code_cell("def f(x):\\n    ### BEGIN SOLUTION\\n    return 2 * x\\n    ### END SOLUTION\\n",
     ...               solution=True, grade_id="f"),
-    ...     code_cell("assert f(1) == 2\\n### BEGIN HIDDEN TESTS\\nassert f(5) == 10\\n### END HIDDEN TESTS\\n",
-    ...               grade=True, grade_id="test_f", points=1)]), root / "double" / "source.ipynb")
+    ...     code_cell("assert f(1) == 2\\n### BEGIN HIDDEN TESTS\\nassert f(5) == 10\\n"
+    ...               "### END HIDDEN TESTS\\n", grade=True, grade_id="test_f", points=1)]),
+    ...     root / "double" / "source.ipynb")
     >>> ex = load_exercise("double", root)
     >>> [(t.grade_id, t.points) for t in ex.tests], ex.answers[0].names
     ([('test_f', 1)], ['f'])

@@ -11,7 +11,9 @@ stripped). Its code cells come in three kinds, told apart by nbgrader's cell met
   ``### END HIDDEN TESTS``, which the student version drops. A test cell earns its points when it runs
   without raising (all or nothing, as in nbgrader).
 * **setup** cells: every other code cell (imports, helpers, demos). Grading always runs the
-  instructor's version of these, never the submission's.
+  instructor's version of these, never the submission's. A setup cell tagged ``tests-only`` (Jupyter
+  cell tags) holds test helpers: it runs in the notebook and in the grader's checker, but not in the
+  sandbox where answers run (use it for imports that the sandbox refuses, such as optlab.algorithms).
 
 IPython line magics (``%matplotlib inline``) and shell lines (``!pip ...``) are skipped when grading.
 
@@ -73,12 +75,12 @@ def source_text(cell):
     return "".join(src) if isinstance(src, list) else str(src)
 
 
-def code_cell(source, *, solution=False, grade=False, grade_id=None, points=None):
+def code_cell(source, *, solution=False, grade=False, grade_id=None, points=None, tags=()):
     """A new code cell with nbgrader metadata (used by tests and to build notebooks programmatically)."""
-    meta = {}
+    meta = {"tags": list(tags)} if tags else {}
     if solution or grade:
-        meta = {"nbgrader": {"solution": bool(solution), "grade": bool(grade), "grade_id": grade_id,
-                             "locked": bool(grade), "schema_version": 3}}
+        meta["nbgrader"] = {"solution": bool(solution), "grade": bool(grade), "grade_id": grade_id,
+                            "locked": bool(grade), "schema_version": 3}
         if grade:
             meta["nbgrader"]["points"] = points
     return {"cell_type": "code", "execution_count": None, "metadata": meta, "outputs": [],
@@ -127,8 +129,11 @@ def has_marker(source, marker):
     return any(_marker(line) == marker for line in source.splitlines())
 
 
+TESTS_ONLY_TAG = "tests-only"
+
+
 def cell_kind(cell):
-    """'answer', 'test', 'setup' (code cells) or 'text' (markdown and raw cells)."""
+    """'answer', 'test', 'setup', 'support' (tests-only setup) for code cells; 'text' otherwise."""
     meta = nbgrader_meta(cell)
     if cell["cell_type"] != "code":
         return "text"
@@ -136,7 +141,12 @@ def cell_kind(cell):
         return "answer"
     if meta.get("grade"):
         return "test"
-    return "setup"
+    return "support" if TESTS_ONLY_TAG in cell_tags(cell) else "setup"
+
+
+def cell_tags(cell):
+    tags = cell.get("metadata", {}).get("tags", [])
+    return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
 
 
 def validate_source(nb, where="notebook"):
@@ -153,6 +163,8 @@ def validate_source(nb, where="notebook"):
             if gid in seen:
                 raise ValueError(f"{label}: grade_id {gid!r} is used twice; grade ids must be unique")
             seen.add(gid)
+        if kind in ("answer", "test") and TESTS_ONLY_TAG in cell_tags(cell):
+            raise ValueError(f"{label}: the '{TESTS_ONLY_TAG}' tag is for setup cells, not {kind} cells")
         if kind == "answer" and meta.get("grade"):
             raise ValueError(f"{label}: a cell cannot be both an answer (solution) and a test (grade); "
                              "manually graded answers are not supported")

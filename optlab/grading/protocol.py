@@ -162,8 +162,10 @@ class Peer:
             raise ValueError("value nested too deeply to send")
         if obj is None or isinstance(obj, (bool, str)):
             return obj
-        if isinstance(obj, (int, float, numpy.integer, numpy.floating, numpy.bool_)):
-            return obj.item() if isinstance(obj, numpy.generic) else (int(obj) if isinstance(obj, int) else float(obj))
+        if isinstance(obj, numpy.generic) and obj.dtype.kind in "biuf":
+            return obj.item()
+        if isinstance(obj, (int, float)):
+            return int(obj) if isinstance(obj, int) else float(obj)
         if isinstance(obj, (complex, numpy.complexfloating)):
             return {"$c": [obj.real, obj.imag]}
         if isinstance(obj, numpy.ndarray):
@@ -187,7 +189,7 @@ class Peer:
             vjps = [None if v is None else self._export_handle(v) for v in obj.vjps]
             return {"$p": [str(obj.name), self._export_handle(obj.fn), vjps, bool(obj.variadic)]}
         if self.side == "C" and not callable(obj):
-            raise TypeError(f"cannot pass a {type(obj).__name__} to the submission: pass data "
+            raise TypeError(f"cannot pass a {type(obj).__name__!r} object to the submission: pass data "
                             "(numbers, arrays, lists) or a function")
         return self._export_handle(obj)
 

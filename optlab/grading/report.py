@@ -45,6 +45,7 @@ def format_report(result, show_output=True):
         lines.append(f"  note: cell {_clean(str(e.get('cell')))} raised "
                      f"{_clean(str(e.get('error')))[:300]}".rstrip().replace("\n", " "))
     width = max([len(t.grade_id) for t in result.tests] + [5])
+    shown = None
     for t in result.tests:
         status = "passed" if t.points == t.max_points else "failed"
         lines.append(f"  {t.grade_id:<{width}}  {_num(t.points):>3}/{_num(t.max_points):<3} {status}")
@@ -53,7 +54,11 @@ def format_report(result, show_output=True):
         if t.seeds and t.points < t.max_points:
             lines.append(f"      seeds: {', '.join(map(str, t.seeds))}")
         if show_output and t.output.strip() and t.points < t.max_points:
-            lines.append("      output of your code (quoted, not a verdict):")
-            lines.append(_quote(t.output))
+            if t.output == shown:
+                lines.append("      output of your code: as above")
+            else:
+                lines.append("      output of your code (quoted, not a verdict):")
+                lines.append(_quote(t.output))
+                shown = t.output
     lines.append(f"  {'total':<{width}}  {_num(result.score):>3}/{_num(result.max_score)}")
     return "\n".join(lines)

@@ -146,7 +146,10 @@ def _env(home):
 
 
 def plan(exercise, answers):
-    """The S program's cells (setup from the source, answers from the submission) and name owners."""
+    """The S program's cells (setup from the source, answers from the submission) and name owners.
+
+    Tests-only cells ("support") are left out: they run in the checker only.
+    """
     cells, owner = [], {}
     answer_by_index = {a.index: a for a in exercise.answers}
     for i, kind in enumerate(exercise.kinds):
@@ -165,7 +168,7 @@ def checker_cells(exercise, test):
     out = []
     answer_by_index = {a.index: a for a in exercise.answers}
     for i, kind in enumerate(exercise.kinds[: test.index + 1]):
-        if kind == "setup":
+        if kind in ("setup", "support"):
             out.append({"kind": "setup", "label": f"setup-{i}", "source": exercise.source(i)})
         elif kind == "answer":
             out.append({"kind": "answer", "label": f"answer-{answer_by_index[i].grade_id}",
@@ -218,7 +221,7 @@ def run_test(exercise, program, test, limits, deny, drop=None):
     procs = []
     try:
         s = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOT.format("sandbox"), ROOT], stdin=subprocess.PIPE,
+            [sys.executable, "-I", "-u", "-c", _BOOT.format("sandbox"), ROOT], stdin=subprocess.PIPE,
             stdout=s_out, stderr=subprocess.STDOUT, cwd=sandbox, env=_env(sandbox),
             pass_fds=(c2s_r, s2c_w), start_new_session=True,
             preexec_fn=_limits_fn(limits.memory_mb, limits.time_limit, limits.output_bytes, drop))
@@ -270,7 +273,7 @@ def run_test(exercise, program, test, limits, deny, drop=None):
         result.points = test.points
     else:
         result.feedback = str(verdict.get("message", "failed"))
-        why = _signal_text(s.returncode if s.returncode is not None and s.returncode < 0 else None)
+        why = _signal_text(s.returncode if s.returncode != -signal.SIGKILL else None)
         if why and "process ended" in result.feedback:
             result.feedback += f" ({why})"
     return result, ready

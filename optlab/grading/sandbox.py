@@ -9,11 +9,12 @@ grader runs as root it also drops to the ``nobody`` user). It then
 2. imports NumPy and optlab, then installs an **audit hook** (PEP 578) that for the rest of its life
    refuses: reading files outside the Python installation, the optlab package and its own folder
    (so not the exercises folder, other submissions or the grader's files; those folders cannot even be
-   listed), writing outside its own
-   folder, directories' file descriptors, symlinks and hard links, starting processes, signals, sockets,
-   ctypes, changing resource limits, tracing and ``gc`` introspection, building code objects, and
-   importing ``subprocess``/``multiprocessing``/``socket``-like modules. The hook binds every function it
-   uses at installation, so patching ``os.path`` or ``builtins`` does not weaken it;
+   listed), writing outside its own folder, directories' file descriptors, symlinks and hard links,
+   starting processes, signals, socket operations, ctypes, changing resource limits, tracing and ``gc`` introspection, building code
+   objects, and importing ``multiprocessing``, ``_posixsubprocess`` and the like (``subprocess`` is
+   replaced by a stub whose functions refuse, so that libraries importing it, such as matplotlib, load).
+   The hook binds every function it uses at installation, so patching ``os.path`` or ``builtins`` does
+   not weaken it;
 3. runs the cells one by one (an exception, ``sys.exit`` or ``MemoryError`` in a cell is recorded and
    the next cell runs), sends the ``ready`` message with the answer names, and serves the checker's
    calls until the checker hangs up.
@@ -39,9 +40,11 @@ _BLOCKED = frozenset({
     "webbrowser.open", "os.setuid", "os.setgid",
 })
 _BLOCKED_PREFIXES = ("ctypes.", "socket.", "_winapi.", "winreg.", "msvcrt.", "syslog.")
+# Modules whose mere presence would hand graded code an unaudited way to start processes or poke memory.
+# (socket may be imported, matplotlib needs it: every socket operation raises a blocked "socket.*" event.)
 _BLOCKED_IMPORTS = frozenset({
-    "subprocess", "_posixsubprocess", "multiprocessing", "_multiprocessing", "pty", "socket", "_socket",
-    "ctypes", "_ctypes", "cffi", "_cffi_backend", "asyncio", "concurrent", "pdb", "bdb",
+    "_posixsubprocess", "multiprocessing", "_multiprocessing", "_posixshmem", "pty", "ctypes", "_ctypes",
+    "cffi", "_cffi_backend", "pdb", "bdb",
 })
 # event -> (positions of path arguments, positions of dir_fd arguments); paths must be in the sandbox.
 _PATH_EVENTS = {
@@ -187,6 +190,34 @@ def _preload():
     from . import protocol  # noqa: F401
 
 
+def _refuse(*args, **kwargs):
+    raise PermissionError("optlab sandbox: starting programs is not allowed in graded code")
+
+
+def _subprocess_stub():
+    """A ``subprocess`` whose functions refuse: libraries that import it (matplotlib) still load, and
+    the real module, which would load the unaudited ``_posixsubprocess``, never does."""
+    import types
+
+    stub = types.ModuleType("subprocess", "optlab sandbox: starting programs is not allowed")
+
+    class SubprocessError(Exception):
+        pass
+
+    class CalledProcessError(SubprocessError):
+        pass
+
+    class TimeoutExpired(SubprocessError):
+        pass
+
+    stub.__dict__.update(
+        PIPE=-1, STDOUT=-2, DEVNULL=-3, SubprocessError=SubprocessError,
+        CalledProcessError=CalledProcessError, TimeoutExpired=TimeoutExpired, Popen=_refuse, run=_refuse,
+        call=_refuse, check_call=_refuse, check_output=_refuse, getoutput=_refuse,
+        getstatusoutput=_refuse, list2cmdline=lambda seq: " ".join(seq))
+    return stub
+
+
 def _display(*objs, **_):
     for obj in objs:
         print(repr(obj))
@@ -222,6 +253,11 @@ def main():
     os.dup2(null, 0)
     os.close(null)
     _preload()
+    unsafe = sorted(m for m in _BLOCKED_IMPORTS | {"subprocess"}
+                    if m in sys.modules and m not in ("ctypes", "_ctypes"))
+    if unsafe:  # a loaded module would hand graded code a way around the hook (ctypes calls are audited)
+        raise RuntimeError(f"optlab sandbox: refusing to run graded code with {unsafe} loaded")
+    sys.modules["subprocess"] = _subprocess_stub()
     from .protocol import Peer
 
     sandbox = os.path.realpath(os.getcwd())

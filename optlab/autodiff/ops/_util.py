@@ -54,8 +54,9 @@ broadcast_to = Primitive(
 
 def unbroadcast(g, x):
     """Cotangent ``g`` of a broadcast result, summed back to the shape of the operand ``x``."""
-    s = shape_of(x)
-    return g if shape_of(g) == s else sum_to(g, shape=s)
+    # Called for every operand of every binary operation in the reverse pass: shape_of is inlined.
+    s = getattr(x, "shape", ())
+    return g if getattr(g, "shape", ()) == s else sum_to(g, shape=s)
 
 
 def kept_shape(shape, axis):
