@@ -115,13 +115,14 @@ def _progress(progress, total, desc):
 
 
 def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=None, noise=None,
-        sigma=None, batch_size=1, replace=True, grad_norm=True, progress=None, oracle=None):
+        sigma=None, batch_size=1, replace=True, grad_norm=True, progress=None, oracle=None, tau1=0.0):
     """Run ``method`` for ``steps`` iterations on ``problem``; return a :class:`Trace` (see module doc).
 
     Args:
         every: record every k-th iterate (the last step is always recorded).
         keep_x: store the iterates (default: when the record would hold at most 2e7 numbers).
-        noise, sigma, batch_size, replace: the oracle's model (see optlab.problems.Oracle).
+        noise, sigma, batch_size, replace, tau1: the oracle's model (see optlab.problems.Oracle; tau1 is
+            the relative noise level of noise='affine').
         grad_norm: record ||grad f(x_t)|| (costs a full gradient per record).
         progress: a tqdm bar (default: on for long runs when stderr is a terminal).
         oracle: a ready oracle to use instead of building one (single-seed runs only).
@@ -139,7 +140,7 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
         for s in seeds:
             try:
                 traces.append(_run_one(method, problem, steps, x0, s, every, keep_x, noise, sigma,
-                                       batch_size, replace, grad_norm, bar, None))
+                                       batch_size, replace, grad_norm, bar, None, tau1))
             except DivergenceError as err:
                 err.args = (f"seed {s}: {err.args[0]}",)
                 raise
@@ -149,7 +150,7 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
     bar = _progress(progress, steps, f"{method!r}"[:40])
     try:
         return _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batch_size,
-                        replace, grad_norm, bar, oracle)
+                        replace, grad_norm, bar, oracle, tau1)
     finally:
         if bar is not None:
             bar.close()
@@ -160,13 +161,15 @@ def _finite(x):
 
 
 def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batch_size, replace,
-             grad_norm, bar, oracle):
+             grad_norm, bar, oracle, tau1=0.0):
     if oracle is None:
         from ..problems import Oracle
 
         kwargs = dict(seed=seed, noise=noise, batch_size=batch_size, replace=replace)
         if sigma is not None:
             kwargs["sigma"] = sigma
+        if tau1:
+            kwargs["tau1"] = tau1
         oracle = Oracle(problem, **kwargs)
     x0 = problem.x0(0) if x0 is None else x0
     n_rec = steps // every + 2

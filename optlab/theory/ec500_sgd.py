@@ -69,7 +69,7 @@ def gnorm(runs, T):
 
 
 def start(problem, u):
-    return numpy.asarray(problem.x0(seed=int(u * 1000)))
+    return numpy.asarray(problem.x0(seed=1 + int(u * 1000)))        # seed >= 1: a random start, never w_*
 
 
 def horizon(inst):
@@ -350,8 +350,8 @@ THM_7_1 = Theorem(
     method=lambda inst: MinibatchSGD(lr=inst.hyper["lr"], batch_size=int(inst.hyper["B"])),
     measure=_p71_measure,
     bound=lambda inst: numpy.full(inst.T, sigma_of(inst) ** 2 / inst.hyper["B"]),
-    default=lambda seed: Instance(quadratic(d=5, mu=0.5, H=4.0, seed=seed), numpy.ones(5), T=20,
-                                  hyper={"lr": 0.1, "B": 4}, oracle=noisy(1.0, "gaussian"), seeds=200),
+    default=lambda seed: Instance(quadratic(d=5, mu=0.5, H=4.0, seed=seed), numpy.ones(5), T=10,
+                                  hyper={"lr": 0.1, "B": 4}, oracle=noisy(1.0, "gaussian"), seeds=500),
     tight=True, tight_factor=0.9,
     tight_instance=lambda: Instance(quadratic(d=3, mu=1.0, H=2.0), numpy.ones(3), T=10, label="tight",
                                     hyper={"lr": 0.2, "B": 4}, oracle=noisy(1.0, "gaussian"), seeds=400),
