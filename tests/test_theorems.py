@@ -13,7 +13,7 @@ import os
 
 import numpy
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from optlab.problems import FAMILIES, norm_loss, quadratic
 from optlab.theory import THEOREMS, AssumptionError, Instance, check, compatible_families
@@ -46,7 +46,11 @@ def test_every_theorem_is_paired_or_has_its_own_instances():
 @given(seed=st.integers(0, 2 ** 16), T=st.integers(3, 40),
        u=st.tuples(*[st.floats(0.0, 1.0, exclude_max=True)] * 4))
 def test_theorem_holds_on_compatible_family(theorem, family, seed, T, u):
-    instance = theorem.draw(_make(family, seed), T, u)
+    problem = _make(family, seed)
+    # Some draws lack a constant the bound reads (logistic regression on separable data has no
+    # minimiser, so no x_star): they are outside the theorem's hypotheses, not counterexamples.
+    assume(all(getattr(problem, c, None) is not None for c in theorem.constants))
+    instance = theorem.draw(problem, T, u)
     result = check(theorem, instance)
     assert result.holds, (f"{theorem.id} ({theorem.source}) violated on {family.name} seed={seed} "
                           f"T={T} hyper={dict(instance.hyper)}: measured {result.measured[result.worst]:.6g} "

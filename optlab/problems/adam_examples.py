@@ -114,4 +114,4 @@ def median_example(values=(0.0, 0.0, 3.0)):
         assumptions={"convex", "strongly_convex", "smooth", "second_order_smooth", "generalized_pl"},
         x0=numpy.array([z.mean()]), source="seed 003 §17.2; seed-notes part 2 §17 F7(a)",
         notes="sign descent converges to the median, not to x*",
-        extra={"median": float(numpy.median(z))})
+        extra={"median": float(numpy.median(z)), "H_max": 1.0})  # every term (w - z_i)^2/2 is 1-smooth

@@ -31,11 +31,8 @@ SOURCE = "EC500 notes (seed 003)"
 
 
 def H_term(p):
-    """Smoothness of every term l(., z_i): ``extra['H_max']`` (median_example: every term is
-    (w - z_i)^2/2, so 1)."""
+    """Smoothness of every term l(., z_i), certified by the family as ``extra['H_max']``."""
     H = p.extra.get("H_max")
-    if H is None and p.name.startswith("median example"):
-        H = 1.0
     if H is None:
         raise AssumptionError("this check needs the per-term smoothness H_max of the finite sum")
     return H
