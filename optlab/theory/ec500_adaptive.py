@@ -406,7 +406,8 @@ class OracleStepSGD:
 
     def step(self, s, oracle):
         gn2 = float(numpy.sum(oracle.problem.grad(s.x) ** 2))           # the oracle knows grad L(w_t)
-        eta = min(1 / self.H, gn2 / (2 * self.H * self.sigma ** 2)) if self.sigma > 0 else 1 / self.H
+        s2 = self.sigma ** 2
+        eta = 1 / self.H if gn2 >= 2 * s2 else gn2 / (2 * self.H * s2)  # = min(1/H, gn2/(2 H sigma^2))
         g = oracle.stoch_grad(s.x, oracle.sample())
         s.eta.append(eta)
         return RecState(s.x - eta * g, None, s.g, s.eta)
@@ -427,7 +428,7 @@ def _s12a(inst):
     gap = numpy.asarray(r.loss[:-1]) - p.f_star
     after = gap - eta * gn2 + eta ** 2 / 2 * (curv + s ** 2 * numpy.trace(p.A) / p.d)
     with numpy.errstate(divide="ignore"):
-        guaranteed = numpy.minimum(gn2 / (4 * p.H), gn2 ** 2 / (8 * p.H * s ** 2) if s > 0 else numpy.inf)
+        guaranteed = numpy.minimum(gn2 / (4 * p.H), gn2 ** 2 / (8 * p.H * s ** 2) if s ** 2 > 0 else numpy.inf)
     return after, gap - guaranteed
 
 
