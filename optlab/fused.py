@@ -23,25 +23,24 @@ def _kernel(name):
     import cupy
 
     specs = {
-        # m <- (m - g) b1 + g;  v <- (v - g g) b2 + g g;  x <- x - (m / den) scale
-        "adam_notes": (
-            "T g, T b1, T b2, T scale", "T x, T m, T v",
-            "T gg = g * g; m = (m - g) * b1 + g; v = (v - gg) * b2 + gg; x = x - (m / sqrt(v)) * scale;"),
-        "adam_kingma": (
-            "T g, T b1, T b2, T scale, T inv_sqrt_bc2, T eps", "T x, T m, T v",
+        # m <- (m - g) b1 + g;  v <- (v - g g) b2 + g g;  x <- x - (m / (sqrt(v) + eps)) scale
+        "adam": (
+            "T g, T b1, T b2, T scale, T eps", "T x, T m, T v",
             "T gg = g * g; m = (m - g) * b1 + g; v = (v - gg) * b2 + gg; "
-            "x = x - (m / (sqrt(v) * inv_sqrt_bc2 + eps)) * scale;"),
+            "x = x - (m / (sqrt(v) + eps)) * scale;"),
         # s <- s + g g;  x <- x - c g / sqrt(s [+ eps^2])
         "adagrad": (
             "T g, T c, T eps2", "T x, T s",
             "s = s + g * g; x = x - (g / sqrt(s + eps2)) * c;"),
-        "adagrad_noeps": (
+        "adagrad_noeps": (   # a coordinate whose gradients were all 0 does not move
             "T g, T c", "T x, T s",
-            "s = s + g * g; x = x - (g / sqrt(s)) * c;"),
+            "s = s + g * g; if (s > 0) x = x - (g / sqrt(s)) * c;"),
         # m <- (1 - a) m + a g;  x <- x - lr m
         "sgd_momentum": (
             "T g, T one_minus_a, T a, T lr", "T x, T m",
             "m = one_minus_a * m + a * g; x = x - lr * m;"),
+        # m <- (1 - a) m + a g
+        "average": ("T g, T one_minus_a, T a", "T m", "m = one_minus_a * m + a * g;"),
         # x <- x - (lr / ||m||) m  (the norm is reduced before, in one pass over m)
         "scaled_step": ("T m, T k", "T x", "x = x - k * m;"),
     }
@@ -49,12 +48,10 @@ def _kernel(name):
     return cupy.ElementwiseKernel(inp, out, body, f"optlab_{name}", options=_OPTIONS)
 
 
-def adam(x, g, m, v, *, b1, b2, scale, eps_mode="notes", inv_sqrt_bc2=None, eps=None):
-    """One Adam update in place (see optlab.algorithms.adam for the meaning of ``scale``)."""
-    if eps_mode == "notes":
-        _kernel("adam_notes")(g, b1, b2, scale, x, m, v)
-    else:
-        _kernel("adam_kingma")(g, b1, b2, scale, inv_sqrt_bc2, eps, x, m, v)
+def adam(x, g, m, v, *, b1, b2, scale, eps):
+    """One Adam update in place, as optlab.algorithms.adam computes it (``scale`` = eta sqrt(bc2)/bc1,
+    ``eps`` already multiplied by sqrt(bc2), 0 in the notes' convention)."""
+    _kernel("adam")(g, b1, b2, scale, eps, x, m, v)
 
 
 def adagrad(x, g, s, *, c, eps):
@@ -68,6 +65,11 @@ def adagrad(x, g, s, *, c, eps):
 def sgd_momentum(x, g, m, *, alpha, lr):
     """One SGD-with-momentum update in place: m = (1 - alpha) m + alpha g, x -= lr m."""
     _kernel("sgd_momentum")(g, 1 - alpha, alpha, lr, x, m)
+
+
+def average(m, g, *, alpha):
+    """m = (1 - alpha) m + alpha g, in place."""
+    _kernel("average")(g, 1 - alpha, alpha, m)
 
 
 def normalized_step(x, m, lr):

@@ -34,7 +34,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ..backend import get_xp
+from .. import fused
+from ..backend import get_xp, is_cupy
 from .base import (
     cache_blocks, check_beta, check_choice, check_lr, check_nonnegative, copy, lr_at, set_field,
 )
@@ -79,8 +80,11 @@ class Adam:
         # eta m_hat / (sqrt(v_hat) + eps) = [eta sqrt(bc2)/bc1] m / (sqrt(v) + eps sqrt(bc2))
         scale = lr_at(self.lr, t) * math.sqrt(bc2) / bc1
         eps = self.eps * math.sqrt(bc2) if self.eps_mode == "kingma" else 0.0
-        for sl in cache_blocks(s.x):                              # in place, block by block
-            _adam_update(xp, s.x[sl], s.m[sl], s.v[sl], s.buf[sl], g[sl], b1, b2, scale, eps)
+        if is_cupy(s.x):                                          # one fused GPU kernel, same arithmetic
+            fused.adam(s.x, g, s.m, s.v, b1=b1, b2=b2, scale=scale, eps=eps)
+        else:
+            for sl in cache_blocks(s.x):                          # in place, block by block
+                _adam_update(xp, s.x[sl], s.m[sl], s.v[sl], s.buf[sl], g[sl], b1, b2, scale, eps)
         return AdamState(x=s.x, m=s.m, v=s.v, buf=s.buf, t=t)
 
 

@@ -32,7 +32,8 @@ from typing import Any, NamedTuple
 
 import numpy
 
-from ..backend import get_xp
+from .. import fused
+from ..backend import get_xp, is_cupy
 from .base import (
     cache_blocks, check_beta, check_nonnegative, check_positive, copy, norm, project_ball, set_field,
 )
@@ -153,8 +154,11 @@ class AdaGrad:
     def step(self, st: AdaGradState, oracle) -> AdaGradState:
         xp = get_xp(st.x)
         g = oracle.stoch_grad(st.x, oracle.sample())               # g_t = grad l(w_t, z_t)
-        for sl in cache_blocks(st.x):                              # in place, block by block
-            _adagrad_update(xp, st.x[sl], st.s[sl], st.buf[sl], g[sl], self.c, self.eps)
+        if is_cupy(st.x):                                          # one fused GPU kernel, same arithmetic
+            fused.adagrad(st.x, g, st.s, c=self.c, eps=self.eps)
+        else:
+            for sl in cache_blocks(st.x):                          # in place, block by block
+                _adagrad_update(xp, st.x[sl], st.s[sl], st.buf[sl], g[sl], self.c, self.eps)
         if self.D_inf is not None:
             xp.clip(st.x, -self.D_inf, self.D_inf, out=st.x)       # Pi_{|w[i]| <= D_inf}
         return AdaGradState(x=st.x, s=st.s, buf=st.buf, t=st.t + 1)

@@ -31,6 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from .. import fused
+from ..backend import is_cupy
 from .base import check_lr, check_unit_interval, copy, lr_at, norm, set_field
 
 
@@ -64,7 +66,13 @@ class NormalizedSGDMomentum:
     def step(self, s: NormalizedState, oracle) -> NormalizedState:
         t = s.t + 1
         g = oracle.stoch_grad(s.x, oracle.sample())                    # grad l(w_t, z_t)
+        if t > 1 and is_cupy(s.x):                                     # fused GPU kernels, in place
+            fused.average(s.m, g, alpha=self.alpha)                    # m_t
+            fused.normalized_step(s.x, s.m, lr_at(self.lr, t))         # w_{t+1} = w_t - eta m_t/||m_t||
+            return NormalizedState(x=s.x, m=s.m, x_prev=None, t=t)     # (x_prev is STORM's only)
         m = g if t == 1 else (1 - self.alpha) * s.m + self.alpha * g    # m_t
+        if t == 1 and is_cupy(g):
+            m = g.copy()                                               # owned, updated in place later
         x = normalized_step(s.x, m, lr_at(self.lr, t))                 # w_{t+1} = w_t - eta m_t/||m_t||
         return NormalizedState(x=x, m=m, x_prev=s.x, t=t)
 

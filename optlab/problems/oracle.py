@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import numpy
 
+from ..backend import to_backend
+
 from .base import check_int, check_positive
 
 NOISE_MODELS = (None, "gaussian", "sphere", "affine")
@@ -150,8 +152,8 @@ class Oracle:
         if xi is None:
             return g
         if self.noise == "affine":
-            return (1.0 + xi[0]) * g + xi[1]
-        return g + xi
+            return (1.0 + xi[0]) * g + to_backend(xi[1], like=g)
+        return g + to_backend(xi, like=g)   # noise drawn on the host joins g on its device
 
     def __call__(self, x):
         """Draw a fresh sample and return its stochastic gradient at x."""

@@ -12,7 +12,7 @@ bounds E||grad l(w, z) - grad L(w)||^2 for every w, eta the step length (every s
 * **Theorem 24.3** (L3546-3548), alpha = min(1, sqrt(Delta H)/(sigma sqrt T)), eta = sqrt(Delta alpha/(H T)):
   E sum_{t<=T} ||grad L(w_t)|| <= 24 sqrt(Delta H T) + (35/2)(Delta H T^3 sigma^2)^(1/4)
   + 13 sqrt(T) / (2 sqrt(Delta H)). The last term should read 13 sigma^2 sqrt(T) / (2 sqrt(Delta H))
-  (erratum E14), but no feasible run can tell the two apart, so it is encoded as printed (see its note).
+  (erratum E14), but no run we could construct tells the two apart, so it is encoded as printed (note).
 * **Lemma 24.4** (L3608-3610), STORM-like momentum, every l(., z) H-smooth: for every t,
   E||eps_t|| <= (1 - alpha)^t sigma + sigma sqrt(alpha) + H eta / sqrt(alpha).
 * **Theorem 24.5** (L3666-3668), STORM-like, alpha = T^(-2/3), eta = sqrt(Delta sqrt(alpha)/(H T)):
@@ -259,15 +259,19 @@ THM_24_3 = Theorem(
     draw=lambda problem, T, u: _draw(problem, T, u),
     note="E14: the last term is printed 13 sqrt(T)/(2 sqrt(Delta H)); the proof (L3569-3573: 13 sigma/(2 "
          "alpha) at alpha = sqrt(Delta H)/(sigma sqrt T)) gives 13 sigma^2 sqrt(T)/(2 sqrt(Delta H)), and the "
-         "printed term has the wrong units (1/gradient). No run can expose it: the printed bound is below the "
-         "derived one only through that term, which dominates the derived bound only when sigma >> "
-         "sqrt(Delta H) T^(1/6), while the measured sum can exceed the first two printed terms only when "
-         "sigma < 0.0065 sqrt(Delta H T) (they exceed T sqrt(2 H Delta) >= the measured sum otherwise, since "
-         "||grad L||^2 <= 2H(L - L_*) and the tiny steps leave L(w_t) ~ L(w_1)); both need T > 3.6e6 and, "
-         "beyond that, the constants 24 and 35/2 are 10-25 times the measured sums (ratio 0.04-0.07 in the "
-         "catalogue's runs). So it is encoded and checked as printed; with sigma >= 1 (the default) the "
-         "printed bound is the smaller, i.e. the stricter check. The explicit intermediate (L3565), valid for "
-         "any alpha, eta, is E sum ||grad L|| <= 3 Delta/eta + 8 H T eta/alpha + 13 T sigma sqrt(alpha)/2 "
+         "printed term has the wrong units (1/gradient). No run we could construct exposes it, so it is "
+         "encoded and checked as printed. Rigorously, a violation needs the derived bound above the printed "
+         "one (the measured sum is below the derived bound): sigma > 1 in the problem's units, and, since "
+         "for alpha < 1 the measured sum is also below the explicit intermediate at the tuned values "
+         "(35/2)(Delta H T^3 sigma^2)^(1/4) + 13 sigma^2 sqrt(T)/(2 sqrt(Delta H)), also sigma > 1.9 "
+         "sqrt(Delta H); for alpha = 1 the printed bound is above the intermediate. In that regime the runs "
+         "stay far below the printed bound: measured/printed = 0.02-0.17 on quadratics (d = 1, 2) and sums "
+         "of cosines for sigma/sqrt(Delta H) in [1, 300] and T up to 2e4, although the printed bound was "
+         "down to 1% of the derived one; heuristically the sum is a transient of ~1/alpha steps at "
+         "||grad L(w_1)|| plus a stationary level ~(sigma^2 Delta H / T)^(1/4) per step, a small fraction "
+         "of the printed (35/2)(Delta H T^3 sigma^2)^(1/4). With sigma >= 1 (the default, sigma = 2) the "
+         "printed bound is the smaller, i.e. the stricter check. The explicit intermediate (L3565), valid "
+         "for any alpha, eta: E sum ||grad L|| <= 3 Delta/eta + 8 H T eta/alpha + 13 T sigma sqrt(alpha)/2 "
          "+ 13 sigma/(2 alpha).",
 )
 

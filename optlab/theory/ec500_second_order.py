@@ -183,7 +183,8 @@ def _sosp_ratio(printed):
     def eps(inst, Tp):
         D, J = float(inst.problem.f(inst.x0)) - inst.problem.f_star, _J(inst)
         if printed:
-            return 6 ** (2 / 3) * D ** (2 / 3) * J ** (4 / 3) / Tp ** (2 / 3), 2 * 6 ** (1 / 3) * D ** (1 / 3) * J ** (2 / 3) / Tp ** (1 / 3)
+            return (6 ** (2 / 3) * D ** (2 / 3) * J ** (4 / 3) / Tp ** (2 / 3),
+                    2 * 6 ** (1 / 3) * D ** (1 / 3) * J ** (2 / 3) / Tp ** (1 / 3))
         return J ** (1 / 3) * (12 * D / Tp) ** (2 / 3), 1.5 * J ** (2 / 3) * (12 * D / Tp) ** (1 / 3)
 
     def measure(runs, inst):

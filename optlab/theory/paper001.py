@@ -67,6 +67,12 @@ def _thm31_bound(inst):
     return numpy.full(inst.T, 4 * (A + n0 / eta) * A)
 
 
+def _thm31_default(seed):
+    p = rayleigh_quotient(d=5, seed=seed)
+    return Instance(p, p.x0(), T=200, hyper={"lr_w": 10.0}, oracle={"noise": "gaussian", "sigma": 0.0},
+                    label="Rayleigh quotient, eta_w = 10")
+
+
 THM_3_1 = Theorem(
     id="001-Thm3.1", title="GD on a scale-invariant loss converges for any learning rate (explicit form)",
     source=f"{SOURCE} Thm 3.1, L200-206 (proof L338-442)", algorithm="scale_invariant_sgd",
@@ -76,9 +82,7 @@ THM_3_1 = Theorem(
     bound_text="4 (A + ||w_0||^2/eta_w) A, A = L(w_0) - L_min + (C eta_w/||w_0||^2 + 1/2)(2C + (pi L^vv)^2 "
                "eta_w/||w_0||^2), C = L^vv/2",
     method=_method, measure=_thm31_measure, bound=_thm31_bound,
-    default=lambda seed: Instance(rayleigh_quotient(d=5, seed=seed), rayleigh_quotient(d=5, seed=seed).x0(),
-                                  T=200, hyper={"lr_w": 10.0}, oracle={"noise": "gaussian", "sigma": 0.0},
-                                  label="Rayleigh quotient, eta_w = 10"),
+    default=_thm31_default,
     admissible={"lr_w": (0.0, None)},
     draw=lambda problem, T, u: Instance(problem, _x0(problem, u[0]), T=T, hyper={"lr_w": 10 ** (-2 + 4 * u[1])},
                                         oracle={"noise": "gaussian", "sigma": 0.0}),

@@ -171,9 +171,9 @@ D5_PRINTED = _d5(
          "(c, beta)-semi-smooth for every c >= 0, so c = sqrt(delta) gamma beta / 2 is admissible, and then the "
          "printed factor 1 - c gamma (1 - beta gamma) is below the contraction (1 - gamma mu)^2 of GD along the "
          "bottom eigenvector of a quadratic (delta = 2 mu) as soon as sqrt(delta) < gamma beta (1 - beta "
-         "gamma)/2 (a sufficient condition; only c > delta makes it beat the proved factor): on a quadratic with mu = 1e-3, beta = 1, gamma = 1/2 "
-         "the run contracts by (1 - gamma mu)^2 = 0.9990 per step along the bottom eigenvector, while the "
-         "printed factor is 0.9972.")
+         "gamma)/2 (a sufficient condition; only c > delta makes it beat the proved factor): on a "
+         "quadratic with mu = 1e-3, beta = 1, gamma = 1/2 the run contracts by (1 - gamma mu)^2 = 0.9990 "
+         "per step along the bottom eigenvector, while the printed factor is 0.9972.")
 
 D5 = _d5(
     False, statement="corrected",
