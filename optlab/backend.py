@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import numpy
 
-_NUMPY_TYPES = (numpy.ndarray, numpy.generic, float, int, bool)
-
 
 def is_cupy(x) -> bool:
     """True for a CuPy array, decided without importing CuPy."""
@@ -37,14 +35,12 @@ def get_xp(*arrays):
     xp = numpy
     host_array = None
     for a in arrays:
-        if type(a) in _NUMPY_TYPES or isinstance(a, _NUMPY_TYPES):
-            if host_array is None and isinstance(a, numpy.ndarray) and a.ndim > 0:
-                host_array = a
-            continue
         if is_cupy(a):
             import cupy
 
             xp = cupy
+        elif host_array is None and isinstance(a, numpy.ndarray) and a.ndim > 0:
+            host_array = a
     if xp is not numpy and host_array is not None:
         raise TypeError(
             f"mixing a CuPy array and a NumPy array of shape {host_array.shape} in one operation; "

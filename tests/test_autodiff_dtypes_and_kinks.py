@@ -122,3 +122,9 @@ def test_stable_ml_staples_at_extreme_inputs():
     np.testing.assert_allclose(onp.log_softmax(np.array([0.0, 1000.0])), [-1000.0, 0.0])
     np.testing.assert_allclose(onp.softmax(np.array([0.0, 1000.0])), [0.0, 1.0])
     assert optlab.check_grad(lambda x: onp.sum(onp.sigmoid(x) ** 2), np.array([-5.0, 0.5, 5.0])) < 1e-6
+
+
+def test_softplus_and_sigmoid_gradients_at_infinite_inputs_are_their_limits():
+    x = np.array([-np.inf, np.inf])
+    np.testing.assert_array_equal(grad(lambda x: onp.sum(onp.softplus(x)))(x), [0.0, 1.0])
+    np.testing.assert_array_equal(grad(lambda x: onp.sum(onp.sigmoid(x)))(x), [0.0, 0.0])

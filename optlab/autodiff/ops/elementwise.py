@@ -133,9 +133,8 @@ def _relu(x):
 
 sigmoid = Primitive("sigmoid", _sigmoid, [lambda g, ans, x: g * (ans * (1 - ans))],
                     doc="The logistic function 1 / (1 + exp(-x)), computed without overflow.")
-# softplus' = sigmoid(x) = exp(x - softplus(x)): reusing ``ans`` costs two passes instead of a
-# fresh sigmoid, keeps full precision at both ends, and is differentiable again (ans is in the graph).
-softplus = Primitive("softplus", _softplus, [lambda g, ans, x: g * exp(x - ans)],
+# softplus' = sigmoid. (exp(x - ans) would save a pass but gives NaN at x = +inf, where this gives 1.)
+softplus = Primitive("softplus", _softplus, [lambda g, ans, x: g * sigmoid(x)],
                      doc="log(1 + exp(x)), computed without overflow.")
 relu = Primitive("relu", _relu, [lambda g, ans, x: g * (raw(x) > 0)],
                  doc="max(x, 0); relu'(0) = 0.")
