@@ -18,8 +18,8 @@ from hypothesis import given, strategies as st
 from optlab.algorithms import SGD, AdaGradNorm, AdaGradNormEMAMax, MinibatchSGD, run
 from optlab.problems import cosine_sum, quadratic
 from optlab.theory import THEOREMS, Instance, check
-from optlab.theory.ec500_adaptive import Recorded, _method
-from optlab.theory.ec500_sgd import exact_grad_sq
+from optlab.theory.adaptive_runs import Recorded, adaptive_method
+from optlab.theory.stochastic import exact_grad_sq
 
 BY_ID = {t.id: t for t in THEOREMS}
 MINE = ("EC500-3.", "EC500-6.", "EC500-7.", "EC500-10.", "EC500-11.", "EC500-12.")
@@ -62,7 +62,7 @@ def test_recording_does_not_change_the_algorithm():
 def test_noise_models_have_the_stated_radius_surely(hyper, radius):
     p, x0 = cosine_sum(d=3, seed=2), numpy.full(3, 0.7)
     inst = Instance(p, x0, T=20, hyper={"c": 0.3, "eps": 1.0, **hyper}, oracle={"noise": "sphere", "sigma": 1.0})
-    tr = run(_method(inst), p, steps=20, x0=x0, seed=0, progress=False, **inst.oracle)
+    tr = run(adaptive_method(inst), p, steps=20, x0=x0, seed=0, progress=False, **inst.oracle)
     W, g = tr.x, numpy.array(tr.state.g)
     for t in range(20):
         grad = p.grad(W[t])

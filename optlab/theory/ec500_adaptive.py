@@ -40,138 +40,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, NamedTuple
 
 import numpy
 
-from ..algorithms import AdaGradNorm, AdaGradNormEMAMax, run
 from ..problems import cosine_sum, log_sum, norm_loss, quadratic
-from .ec500_sgd import MC_SEEDS, SOURCE, delta, exact_grad_sq, gnorm, horizon, noisy, sigma_of, start
+from .adaptive_runs import (ADAPTIVE, G_l, RecState, adaptive_method, cos_half_pi, default_adaptive,
+                            draw_adaptive, draw_alg7_or_9, noise_radius, path_of, run_seed0)
+from .ec500_sgd import SOURCE
 from .measures import iterates
+from .stochastic import delta, exact_grad_sq, gnorm, horizon, noisy, sigma_of, start
 from .theorem import Instance, Theorem
-
-
-# ---- recording the algorithm's own g_t and eta_t; noise whose radius varies -------------------------------
-
-class RecState(NamedTuple):
-    x: Any
-    inner: Any
-    g: list         # g_1..g_t as the algorithm received them
-    eta: list       # eta_1..eta_t as the algorithm computed them
-
-
-class _Oracle:
-    """The run's counting oracle, except that its unit-sphere noise xi becomes radius(t, ||grad L(x)||) xi."""
-
-    def __init__(self, base, radius, t):
-        self.base, self.radius, self.t, self.g = base, radius, t, None
-
-    def __getattr__(self, name):
-        return getattr(self.base, name)
-
-    def sample(self):
-        return self.base.sample()
-
-    def stoch_grad(self, x, xi):
-        if self.radius is not None:
-            xi = self.radius(self.t, float(numpy.linalg.norm(self.base.problem.grad(x)))) * xi
-        self.g = self.base.stoch_grad(x, xi)
-        return self.g
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """Run ``method`` unchanged and keep each g_t and eta_t in the state (``trace.state.g``, ``.eta``)."""
-    method: Any
-    radius: Any = None
-
-    def init(self, x0, oracle):
-        s = self.method.init(x0, oracle)
-        return RecState(s.x, s, [], [])
-
-    def step(self, s, oracle):
-        o = _Oracle(oracle, self.radius, len(s.g) + 1)
-        inner = self.method.step(s.inner, o)
-        s.g.append(o.g)
-        s.eta.append(inner.eta)
-        return RecState(inner.x, inner, s.g, s.eta)
-
-
-def _method(inst):
-    h = inst.hyper
-    if "D" in h:                                     # relative noise: ||g - grad L||^2 = D ||grad L||^2
-        radius = lambda t, gn: math.sqrt(h["D"]) * gn            # noqa: E731
-    elif "sigma0" in h:                              # time-varying radius s_t = sigma_0/sqrt(t)
-        radius = lambda t, gn: h["sigma0"] / math.sqrt(t)        # noqa: E731
-    else:                                            # the oracle's own sphere of radius sigma
-        radius = None
-    alg = (AdaGradNormEMAMax(c=h["c"], beta=h["beta"], eps=h["eps"]) if "beta" in h
-           else AdaGradNorm(c=h["c"], eps=h["eps"]))
-    return Recorded(alg, radius)
-
-
-def _noise(inst):
-    """(largest noise radius, (1/t) sum_{s<=t} sigma_s^2 for t = 1..T); G_l = G_L + radius bounds ||g_t||."""
-    h, t, G = inst.hyper, horizon(inst), inst.problem.G
-    if "D" in h:                                     # sigma_t^2 <= D G_L^2
-        return math.sqrt(h["D"]) * G, numpy.full(inst.T, h["D"] * G ** 2)
-    if "sigma0" in h:
-        return h["sigma0"], h["sigma0"] ** 2 * numpy.cumsum(1.0 / t) / t
-    s = sigma_of(inst)
-    return s, numpy.full(inst.T, s ** 2)
-
-
-def _G_l(inst):
-    return inst.problem.G + _noise(inst)[0]
-
-
-def _path(r, inst):
-    """One run: losses L(w_1..w_{T+1}), grad L(w_t), g_t, eta_t and eta_{t-1} (eta_0 = c/eps), t = 1..T."""
-    eta = numpy.array(r.state.eta)
-    return (numpy.asarray(r.loss), numpy.array([inst.problem.grad(w) for w in iterates(r)[:-1]]),
-            numpy.array(r.state.g), eta, numpy.concatenate([[inst.hyper["c"] / inst.hyper["eps"]], eta[:-1]]))
-
-
-def _run0(inst, method=None):
-    """The check's own run (seed 0), for bounds that read the sample path."""
-    return run(method or _method(inst), inst.problem, steps=inst.T, x0=inst.x0, seed=0, progress=False,
-               **dict(inst.oracle))
-
-
-_ADA = dict(algorithm="AdaGradNorm", requires=frozenset({"smooth", "lipschitz"}), constants=("H", "G", "f_star"),
-            kind="expectation", method=_method, admissible={"c": (0.0, None), "eps": (0.0, None)})
-
-
-def _draw(problem, T, u, **extra):
-    """Alg 7 (9 with beta) with c in (0.05, 2]/H, eps in [0.1, 2] G_L (eps ~ G keeps the bounds meaningful)."""
-    hyper = {"c": (0.05 + 1.95 * u[1]) / problem.H, "eps": (problem.G or 1.0) * (0.1 + 1.9 * u[3]), **extra}
-    unit = "sigma0" in extra or "D" in extra          # the radius function scales a unit sphere
-    return Instance(problem, start(problem, u[0]), T=T, hyper=hyper, oracle=noisy(1.0 if unit else 2 * u[2]),
-                    seeds=MC_SEEDS)
-
-
-def _draw79(problem, T, u):
-    return _draw(problem, T, u, **({"beta": 0.5 + 0.49 * u[2]} if u[2] < 0.5 else {}))
-
-
-def _default(seed, T=100, seeds=100, sigma=1.0, **extra):
-    p = cosine_sum(d=4, seed=seed)
-    return Instance(p, numpy.full(4, 0.3), T=T, hyper={"c": 0.5, "eps": 2.0, **extra},
-                    oracle=noisy(sigma), seeds=seeds, label="sum of cos, sphere noise, eps = G_L")
-
-
-def _cos_half_pi(T, hyper, sigma=0.0, seeds=1, label=""):
-    """cos(w) from w_1 = pi/2: G_L = H = Delta = ||grad L(w_1)|| = 1 (the counterexamples' loss)."""
-    p = cosine_sum(d=1)
-    return Instance(p, p.Q.T @ numpy.array([math.pi / 2]), T=T, hyper=hyper, oracle=noisy(sigma), seeds=seeds,
-                    label=label)
 
 
 # ---- Theorem 10.1 --------------------------------------------------------------------------------------
 
 def _t101(r, inst):
     """(the expectation's integrand, the pathwise left side, the pathwise right side) at t = 1..T."""
-    f, dL, g, eta, prev = _path(r, inst)
+    f, dL, g, eta, prev = path_of(r, inst)
     noise_term = inst.problem.H / 2 * numpy.cumsum(eta ** 2 * numpy.sum(g ** 2, axis=1))
     mx = numpy.maximum.accumulate(numpy.linalg.norm(dL, axis=1)) * numpy.maximum.accumulate(
         numpy.linalg.norm(g, axis=1))
@@ -185,8 +70,8 @@ THM_10_1 = Theorem(
     measured_text="E[L(w_{t+1}) - L(w_1) + sum_{s<=t} eta_{s-1}||grad L(w_s)||^2 - (H/2) sum_{s<=t} eta_s^2 "
                   "||g_s||^2]", bound_text="eta_0 G_L G_l",
     measure=lambda runs, inst: numpy.array([_t101(r, inst)[0] for r in runs]),
-    bound=lambda inst: numpy.full(inst.T, inst.hyper["c"] / inst.hyper["eps"] * inst.problem.G * _G_l(inst)),
-    default=_default, draw=_draw79, **{**_ADA, "constants": ("H", "G")},
+    bound=lambda inst: numpy.full(inst.T, inst.hyper["c"] / inst.hyper["eps"] * inst.problem.G * G_l(inst)),
+    default=default_adaptive, draw=draw_alg7_or_9, **{**ADAPTIVE, "constants": ("H", "G")},
 )
 
 THM_10_1_PATH = Theorem(
@@ -195,9 +80,9 @@ THM_10_1_PATH = Theorem(
     constants=("H",), rule="eta_t non-increasing, eta_0 = c/eps >= eta_1 (Alg 7 or 9)", kind="every_step",
     measured_text="L(w_{t+1}) - L(w_1) + sum_{s<=t} eta_{s-1} <grad L(w_s), g_s>",
     bound_text="(eta_0 - eta_t) max_{s<=t}||grad L(w_s)|| max_{s<=t}||g_s|| + (H/2) sum_{s<=t} eta_s^2 ||g_s||^2",
-    method=_method, measure=lambda runs, inst: numpy.array([_t101(r, inst)[1] for r in runs]),
-    bound=lambda inst: _t101(_run0(inst), inst)[2], admissible=_ADA["admissible"],
-    default=lambda seed: _default(seed, T=200, seeds=1, beta=0.9), draw=_draw79,
+    method=adaptive_method, measure=lambda runs, inst: numpy.array([_t101(r, inst)[1] for r in runs]),
+    bound=lambda inst: _t101(run_seed0(inst), inst)[2], admissible=ADAPTIVE["admissible"],
+    default=lambda seed: default_adaptive(seed, T=200, seeds=1, beta=0.9), draw=draw_alg7_or_9,
 )
 
 
@@ -223,13 +108,13 @@ def _l102_tight():
 _L102 = dict(source=f"{SOURCE} Lemma 10.2 corollary, L1497-1499", algorithm="AdaGradNorm",
              requires=frozenset(), constants=(), rule="Algorithm 7, any c > 0, eps > 0", kind="every_step",
              measured_text="sum_{s<=t} eta_s^2 ||g_s||^2/c^2 = sum_{s<=t} ||g_s||^2/(eps^2 + S_s)",
-             method=_method, measure=lambda runs, inst: numpy.array([_l102(r, inst)[0] for r in runs]),
-             admissible=_ADA["admissible"])
+             method=adaptive_method, measure=lambda runs, inst: numpy.array([_l102(r, inst)[0] for r in runs]),
+             admissible=ADAPTIVE["admissible"])
 
 THM_10_2 = Theorem(
     id="EC500-10.2", title="AdaGrad-norm step sizes: sum eta_t^2 ||g_t||^2 <= c^2 log(1 + S_T/eps^2)",
     bound_text="log(1 + S_t/eps^2), S_t = sum_{s<=t} ||g_s||^2", statement="corrected",
-    bound=lambda inst: numpy.log1p(_l102(_run0(inst), inst)[1]), default=lambda seed: _default(seed, T=200, seeds=1),
+    bound=lambda inst: numpy.log1p(_l102(run_seed0(inst), inst)[1]), default=lambda seed: default_adaptive(seed, T=200, seeds=1),
     tight=True, tight_factor=0.98, tight_instance=_l102_tight,
     draw=lambda p, T, u: Instance(p, start(p, u[0]), T=T, oracle=noisy(2 * u[2]),
                                   hyper={"c": 0.01 + 2 * u[1], "eps": 10 ** (-2 + 2.5 * u[3])}), **_L102,
@@ -237,7 +122,7 @@ THM_10_2 = Theorem(
 
 THM_10_2_PRINTED = Theorem(
     id="EC500-10.2/printed", title="Lemma 10.2 corollary as printed: log(S_T/eps^2)",
-    bound_text="log(S_t/eps^2)", bound=lambda inst: numpy.log(_l102(_run0(inst), inst)[1]),
+    bound_text="log(S_t/eps^2)", bound=lambda inst: numpy.log(_l102(run_seed0(inst), inst)[1]),
     statement="printed", expect=False, default=_l102_counterexample, counterexample=_l102_counterexample,
     note="Lemma 10.2 with x_0 = eps^2, x_t = ||g_t||^2 and f = 1/x integrates from eps^2 to eps^2 + S_T: "
          "the bound is log((eps^2 + S_T)/eps^2) = log(1 + S_T/eps^2); L1499 stops the integral at S_T. At "
@@ -252,20 +137,20 @@ def _K(inst, printed=False, t=None):
     """K at horizons t (default 1..T): derived, or as printed (log(t (G_l^2 + sigma^2)/eps^2), sigma = max)."""
     p, c, eps = inst.problem, inst.hyper["c"], inst.hyper["eps"]
     t = horizon(inst) if t is None else t
-    radius, var = _noise(inst)
-    log = (numpy.log(t * (_G_l(inst) ** 2 + radius ** 2) / eps ** 2) if printed
+    radius, var = noise_radius(inst)
+    log = (numpy.log(t * (G_l(inst) ** 2 + radius ** 2) / eps ** 2) if printed
            else numpy.log1p(t * (p.G ** 2 + var[t - 1]) / eps ** 2))        # E S_t <= t (G_L^2 + mean var)
-    return delta(inst) / c + p.H * c / 2 * log + p.G * _G_l(inst) / eps
+    return delta(inst) / c + p.H * c / 2 * log + p.G * G_l(inst) / eps
 
 
 def _t103_bound(inst):
-    K, t, eps, var = _K(inst), horizon(inst), inst.hyper["eps"], _noise(inst)[1]
+    K, t, eps, var = _K(inst), horizon(inst), inst.hyper["eps"], noise_radius(inst)[1]
     return (math.sqrt(2) * K + numpy.sqrt(K * eps)) / numpy.sqrt(t) + 2 ** 0.25 * numpy.sqrt(K * numpy.sqrt(var)) / t ** 0.25
 
 
 def _printed_bound(inst, both=True):
     """At t = T: L1701/L1711's sqrt(K eps), sqrt(K sigma), or the larger of it and L1509's sqrt(K) eps, sqrt(K) sigma."""
-    T, eps, s = inst.T, inst.hyper["eps"], math.sqrt(_noise(inst)[1][-1])
+    T, eps, s = inst.T, inst.hyper["eps"], math.sqrt(noise_radius(inst)[1][-1])
     K = float(_K(inst, printed=True, t=numpy.array([T]))[0])
     if K < 0:
         return numpy.array([-1.0])                  # a negative printed K: no true statement is left
@@ -288,7 +173,7 @@ def _log_counterexample(eps=6.0, **extra):
     unit = "sigma0" in extra
 
     def make(c):
-        return _cos_half_pi(10, {"c": c, "eps": eps, **extra}, sigma=1.0 if unit else 0.0, seeds=100 if unit else 1,
+        return cos_half_pi(10, {"c": c, "eps": eps, **extra}, sigma=1.0 if unit else 0.0, seeds=100 if unit else 1,
                             label=f"cos(w), w_1 = pi/2, eps = {eps:g}, c = {c:.4f} (printed K = 0.01)")
 
     lo, hi = 1e-3, 1e3
@@ -300,13 +185,13 @@ def _log_counterexample(eps=6.0, **extra):
 
 _T103 = dict(source=f"{SOURCE} Thm 10.3, L1503-1609 (restated L1695-1702)", measure=_mean_norm,
              rule="Algorithm 7 with any c > 0, eps > 0; sphere noise of radius sigma",
-             measured_text="(1/t) E sum_{s<=t} ||grad L(w_s)||", **_ADA)
+             measured_text="(1/t) E sum_{s<=t} ||grad L(w_s)||", **ADAPTIVE)
 
 THM_10_3 = Theorem(
     id="EC500-10.3", title="Algorithm 7 on H-smooth G_L-Lipschitz losses: O(log T / T^(1/4)) (derived constants)",
     bound_text="(sqrt(2) K + sqrt(K eps))/sqrt(t) + 2^(1/4) sqrt(K sigma)/t^(1/4), "
                "K = Delta/c + (H c/2) log(1 + t (G_L^2 + sigma^2)/eps^2) + G_L G_l/eps",
-    bound=_t103_bound, statement="corrected", default=_default, draw=_draw, **_T103,
+    bound=_t103_bound, statement="corrected", default=default_adaptive, draw=draw_adaptive, **_T103,
 )
 
 THM_10_3_PRINTED = Theorem(
@@ -325,14 +210,14 @@ THM_10_3_PRINTED = Theorem(
 
 _T111 = dict(source=f"{SOURCE} Thm 11.1, L1705-1719", measure=_rms,
              rule="Algorithm 7; noise on the sphere of radius s_t = sigma_0/sqrt(t), sigma_t^2 = s_t^2",
-             measured_text="(1/sqrt t) E sqrt(sum_{s<=t} ||grad L(w_s)||^2)", **_ADA)
+             measured_text="(1/sqrt t) E sqrt(sum_{s<=t} ||grad L(w_s)||^2)", **ADAPTIVE)
 
 THM_11_1 = Theorem(
     id="EC500-11.1", title="Algorithm 7 with time-varying noise variance sigma_t^2 (derived constants)",
     bound_text="(sqrt(2) K + sqrt(K eps))/sqrt(t) + 2^(1/4) sqrt(K sigma_bar)/t^(1/4), sigma_bar^2 = "
                "(1/t) sum sigma_s^2, K = Delta/c + (H c/2) log(1 + t (G_L^2 + sigma_bar^2)/eps^2) + G_L G_l/eps",
-    bound=_t103_bound, statement="corrected", default=lambda seed: _default(seed, sigma=1.0, sigma0=3.0),
-    draw=lambda p, T, u: _draw(p, T, u, sigma0=3 * u[2]), **_T111,
+    bound=_t103_bound, statement="corrected", default=lambda seed: default_adaptive(seed, sigma=1.0, sigma0=3.0),
+    draw=lambda p, T, u: draw_adaptive(p, T, u, sigma0=3 * u[2]), **_T111,
 )
 
 THM_11_1_PRINTED = Theorem(
@@ -365,7 +250,7 @@ def _rel_counterexample():
 
 
 _REL = dict(source=f"{SOURCE} Thm 11.1 corollary, L1721-1747",
-            rule="Algorithm 7; noise u sqrt(D) ||grad L(w)||, u uniform on the unit sphere", **_ADA)
+            rule="Algorithm 7; noise u sqrt(D) ||grad L(w)||, u uniform on the unit sphere", **ADAPTIVE)
 
 THM_11_1_REL = Theorem(
     id="EC500-11.1/rel", title="Algorithm 7 under relative noise: E sqrt(sum ||grad L||^2) stays bounded (derived)",
@@ -375,7 +260,7 @@ THM_11_1_REL = Theorem(
     default=lambda seed: Instance(log_sum(d=3, seed=seed), numpy.full(3, 2.0), T=100,
                                   hyper={"c": 1.0, "eps": 1.0, "D": 1.0}, oracle=noisy(1.0), seeds=100,
                                   label="sum log(1 + w^2), relative noise D = 1"),
-    draw=lambda p, T, u: _draw(p, T, u, D=3 * u[2]), **_REL,
+    draw=lambda p, T, u: draw_adaptive(p, T, u, D=3 * u[2]), **_REL,
 )
 
 THM_11_1_REL_PRINTED = Theorem(
@@ -421,7 +306,7 @@ def _s12a(inst):
     """
     p, s = inst.problem, sigma_of(inst)
     exact_grad_sq(inst, [])                                         # refuses anything but a quadratic
-    r = _run0(inst, OracleStepSGD(p.H, s))
+    r = run_seed0(inst, OracleStepSGD(p.H, s))
     W, eta = iterates(r)[:-1], numpy.array(r.state.eta)
     grad = (W - p.x_star) @ p.A
     gn2, curv = numpy.sum(grad ** 2, axis=1), numpy.einsum("ij,jk,ik->i", grad, p.A, grad)
@@ -461,24 +346,24 @@ def _t121_bound(inst, printed=False):
     p, h, t = inst.problem, inst.hyper, horizon(inst)
     c, eps, beta = h["c"], h["eps"], h["beta"]
     a = c if not printed else 1.0                     # the print is the c = 1 case
-    R = delta(inst) + p.H * a ** 2 / 2 * (1 + numpy.log(t)) + c / eps * p.G * _G_l(inst)
-    return R * (eps + _G_l(inst) * numpy.sqrt(t)) / (a * math.sqrt(1 - beta))
+    R = delta(inst) + p.H * a ** 2 / 2 * (1 + numpy.log(t)) + c / eps * p.G * G_l(inst)
+    return R * (eps + G_l(inst) * numpy.sqrt(t)) / (a * math.sqrt(1 - beta))
 
 
 def _t121_counterexample():
-    return _cos_half_pi(100, {"c": 0.001, "eps": 1.0, "beta": 0.5}, label="cos(w), w_1 = pi/2, c = 0.001, noise-free")
+    return cos_half_pi(100, {"c": 0.001, "eps": 1.0, "beta": 0.5}, label="cos(w), w_1 = pi/2, c = 0.001, noise-free")
 
 
 _T121 = dict(source=f"{SOURCE} Thm 12.1, L1845-1875", rule="Algorithm 9, c > 0, eps > 0, 0 <= beta < 1",
              measured_text="E sum_{s<=t} ||grad L(w_s)||^2",
              measure=lambda runs, inst: numpy.cumsum(gnorm(runs, inst.T) ** 2, axis=1),
-             **{**_ADA, "algorithm": "AdaGradNormEMAMax"})
+             **{**ADAPTIVE, "algorithm": "AdaGradNormEMAMax"})
 
 THM_12_1 = Theorem(
     id="EC500-12.1", title="Algorithm 9 (AMSGrad-style EMA): E sum ||grad||^2 = O(sqrt T log T), with c",
     bound_text="(Delta + (H c^2/2)(1 + log t) + (c/eps) G_L G_l)(eps + G_l sqrt t)/(c sqrt(1 - beta))",
-    bound=_t121_bound, statement="corrected", default=lambda seed: _default(seed, beta=0.9),
-    draw=lambda p, T, u: _draw(p, T, u, beta=0.99 * u[2]), **_T121,
+    bound=_t121_bound, statement="corrected", default=lambda seed: default_adaptive(seed, beta=0.9),
+    draw=lambda p, T, u: draw_adaptive(p, T, u, beta=0.99 * u[2]), **_T121,
 )
 
 THM_12_1_PRINTED = Theorem(

@@ -24,7 +24,6 @@ min_{t<=T'} max(||grad L(w_{t+1})|| / eps_g(T'), lambda_+(w_{t+1}) / eps_lambda(
 """
 from __future__ import annotations
 
-import math
 
 import numpy
 
