@@ -34,22 +34,24 @@ import numpy
 
 import optlab.numpy as onp
 
-from .base import FiniteSumProblem, check_number, check_positive
+from .base import DeviceData, FiniteSumProblem, check_number, check_positive
 
 
 def _linear_terms(slopes):
     slopes = numpy.asarray(slopes, dtype=float)
+    data = DeviceData(slopes)
 
     def f_i(x, idx):
-        return onp.mean(slopes[idx]) * x[0]
+        return onp.mean(data(x)[1][idx]) * x[0]
 
     def grad_i(x, idx):
-        return numpy.array([slopes[idx].mean()])
+        xp, s = data(x)
+        return xp.reshape(s[idx].mean(), (1,))
 
     def grad_all(x):
-        return slopes[:, None].copy()
+        return data(x)[1][:, None].copy()
 
-    return f_i, grad_i, grad_all
+    return f_i, grad_i, grad_all, data
 
 
 def reddi_adam_example(C=3.0, stochastic=False, delta=0.1):
@@ -69,19 +71,19 @@ def reddi_adam_example(C=3.0, stochastic=False, delta=0.1):
         weights = None
         slopes = numpy.array([C, -1.0, -1.0])
         slope = (C - 2) / 3
-    f_i, grad_i, grad_all = _linear_terms(slopes)
+    f_i, grad_i, grad_all, data = _linear_terms(slopes)
     w = numpy.full(len(slopes), 1 / len(slopes)) if weights is None else weights
     sigma = math.sqrt(float(w @ (slopes - w @ slopes) ** 2))
     kw = {} if weights is None else dict(weights=weights, f=lambda x: slope * x[0],
-                                         grad=lambda x: numpy.array([slope]))
+                                         grad=lambda x: data(x)[0].full(1, slope))
     p = FiniteSumProblem(
         f_i, len(slopes), 1,
         f"Reddi et al. Adam example (C={C:g}" + (f", delta={delta:g})" if stochastic else ")"),
-        grad_i=grad_i, grad_all=grad_all, hvp_i=lambda x, v, idx: numpy.zeros(1), H=0.0, mu=0.0,
+        grad_i=grad_i, grad_all=grad_all, hvp_i=lambda x, v, idx: data(x)[0].zeros(1), H=0.0, mu=0.0,
         G=slope, sigma=sigma, rho=0.0, x_star=numpy.array([-1.0]), f_star=-slope,
         assumptions={"convex", "smooth", "lipschitz", "second_order_smooth"},
         domain="[-1, 1] (use p.project)", in_domain=lambda x: bool(numpy.all(numpy.abs(x) <= 1)),
-        project=lambda x: numpy.clip(x, -1.0, 1.0), x0=numpy.array([1.0]),
+        project=lambda x: x.clip(-1.0, 1.0), x0=numpy.array([1.0]),
         source="Reddi, Kale, Kumar (2018) Thm 1 / Thm 3 (external); seed 003 §17.2",
         extra={"G_max": float(numpy.max(numpy.abs(slopes)))}, **kw)
     p.slopes = slopes
@@ -95,15 +97,18 @@ def median_example(values=(0.0, 0.0, 3.0)):
     if z.ndim != 1 or len(z) < 1:
         raise ValueError(f"values must be a non-empty 1-D sequence, got {values!r}")
 
+    data = DeviceData(z)
+
     def f_i(x, idx):
-        r = x[0] - z[idx]
+        r = x[0] - data(x)[1][idx]
         return 0.5 * onp.mean(r * r)
 
     def grad_i(x, idx):
-        return numpy.array([x[0] - z[idx].mean()])
+        xp, z_ = data(x)
+        return xp.reshape(x[0] - z_[idx].mean(), (1,))
 
     def grad_all(x):
-        return (x[0] - z)[:, None]
+        return (x[0] - data(x)[1])[:, None]
 
     var = float(z.var())
     return FiniteSumProblem(

@@ -21,6 +21,15 @@ Assumption names (a frozenset in ``assumptions``): 'convex', 'strongly_convex', 
 'second_order_smooth', 'generalized_smooth', 'generalized_pl', 'scale_invariant', 'finite_sum',
 'nonconvex'.
 
+Backends (NumPy or CuPy): ``f``, ``grad``, ``hvp`` (and a finite sum's ``f_i``, ``grad_i``, ``hvp_i``,
+``grad_all``) accept a CuPy ``x`` and answer on its device. A family keeps its data on the host and
+reads it through a :class:`DeviceData`, which copies it to a device once (on first use there) and
+caches the copy, so the NumPy path pays one type check. ``x0(seed)`` draws the start on the host and
+moves it to the backend chosen with :func:`optlab.backend.set_backend`, so after
+``set_backend("cupy")`` a plain ``run(method, problem, steps)`` runs on the GPU. Certified constants,
+``x_star`` and ``hessian`` (a dense host matrix) stay on the host; ``value``, ``variance``,
+``in_domain`` and ``hessian`` accept a device ``x``.
+
 Source: EC500 lecture notes (seed 003, definitions of smoothness, strong convexity and Lipschitz
 continuity), the generalized-smoothness talk (seed 002, (L0, L1, alpha)-smoothness and generalized PL),
 and the batch-normalization paper (seed 001, scale invariance).
@@ -44,6 +53,8 @@ import math
 import numpy
 
 from .. import autodiff as _ad
+from ..autodiff.graph import Variable as _Variable
+from ..backend import get_xp, is_cupy, to_backend, to_numpy
 
 ASSUMPTIONS = frozenset({
     "convex", "strongly_convex", "smooth", "lipschitz", "second_order_smooth", "generalized_smooth",
@@ -111,6 +122,65 @@ def _fmt(value):
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+# ----------------------------------------------------------------------------------------- device data
+_ndarray = numpy.ndarray
+
+
+class DeviceData:
+    """A family's host data, and its copy on each device, made once and cached.
+
+    ``data = DeviceData(A, b)`` holds host arrays; ``xp, A, b = data(x)`` returns the namespace of
+    ``x`` and the arrays on ``x``'s device: the host arrays themselves for a NumPy ``x`` (one type
+    check), a copy made on first use and then reused for a CuPy ``x`` (one per device). ``x`` may be
+    a graph value (inside ``f`` while the engine differentiates): its value decides. Entries that are
+    not NumPy arrays (numbers) pass through unchanged.
+
+    Example:
+        >>> import numpy as np
+        >>> data = DeviceData(np.eye(2), 3.0)
+        >>> xp, A, c = data(np.ones(2))
+        >>> xp is np, A is data.host[0], c
+        (True, True, 3.0)
+    """
+
+    __slots__ = ("_host", "_copies")
+
+    def __init__(self, *arrays):
+        self._host = (numpy,) + arrays
+        self._copies = {}
+
+    @property
+    def host(self):
+        """The host arrays (as given)."""
+        return self._host[1:]
+
+    def __call__(self, x):
+        if x.__class__ is _ndarray:  # the NumPy fast path: no lookup
+            return self._host
+        return self._on_device_of(x)
+
+    def _on_device_of(self, x):
+        while isinstance(x, _Variable):
+            x = x.value
+        if not is_cupy(x):
+            return self._host
+        device = getattr(x, "device", None)
+        key = getattr(device, "id", device)
+        copies = self._copies.get(key)
+        if copies is None:
+            xp = get_xp(x)
+            if hasattr(device, "__enter__"):  # a CuPy device: copy onto x's GPU, not the current one
+                with device:
+                    copies = self._copy(xp)
+            else:
+                copies = self._copy(xp)
+            self._copies[key] = copies
+        return copies
+
+    def _copy(self, xp):
+        return (xp,) + tuple(xp.asarray(a) if isinstance(a, _ndarray) else a for a in self._host[1:])
 
 
 # ----------------------------------------------------------------------------------------- Problem
@@ -191,7 +261,7 @@ class Problem:
         return self.f(x)
 
     def value(self, x):
-        """``f(x)`` as a Python float."""
+        """``f(x)`` as a Python float (for a NumPy or CuPy ``x``)."""
         return float(self._f(x))
 
     def grad(self, x):
@@ -221,15 +291,16 @@ class Problem:
         return self._hvp is not None
 
     def hessian(self, x):
-        """The dense d x d Hessian, column by column from ``hvp`` (for small d)."""
-        x = numpy.asarray(x, dtype=float)
+        """The dense d x d Hessian on the host, column by column from ``hvp`` (for small d); a device
+        ``x`` is copied to the host first."""
+        x = numpy.asarray(to_numpy(x), dtype=float)
         eye = numpy.eye(self.d)
         cols = [numpy.asarray(self.hvp(x, eye[:, j]), dtype=float) for j in range(self.d)]
         return numpy.stack(cols, axis=1)
 
     def in_domain(self, x):
-        """Whether ``x`` lies in the stated domain of the Lipschitz-type claims."""
-        return True if self._in_domain is None else bool(self._in_domain(x))
+        """Whether ``x`` lies in the stated domain of the Lipschitz-type claims (checked on the host)."""
+        return True if self._in_domain is None else bool(self._in_domain(to_numpy(x)))
 
     @property
     def constrained(self):
@@ -241,11 +312,16 @@ class Problem:
 
     def x0(self, seed=0):
         """A starting point: the family's default for seed 0; otherwise that default (or 0) plus a
-        standard normal draw with this seed, projected onto the feasible set."""
+        standard normal draw with this seed, projected onto the feasible set.
+
+        Drawn on the host, then moved to the backend chosen with :func:`optlab.backend.set_backend`
+        (a NumPy array by default, a CuPy array after ``set_backend("cupy")``), so NumPy and CuPy
+        runs start from the same point."""
         base = numpy.zeros(self.d) if self._x0 is None else self._x0
         if seed == 0 and self._x0 is not None:
-            return base.copy()
-        return numpy.asarray(self.project(base + numpy.random.default_rng(seed).standard_normal(self.d)))
+            return to_backend(base.copy())
+        x = numpy.asarray(self.project(base + numpy.random.default_rng(seed).standard_normal(self.d)))
+        return to_backend(x)
 
     # -- description
     def constants(self):
@@ -338,13 +414,17 @@ class FiniteSumProblem(Problem):
                 raise ValueError("a weighted finite sum needs its full objective f=...")
             full = kwargs.pop("f")
             if "grad" not in kwargs and grad_all is not None:
-                kwargs["grad"] = lambda x: w @ grad_all(x)
+                w_data = DeviceData(w)
+                kwargs["grad"] = lambda x: w_data(x)[1] @ grad_all(x)
         assumptions = set(kwargs.pop("assumptions", ())) | {"finite_sum"}
         super().__init__(full, d, name, assumptions=assumptions, **kwargs)
         self._engine_grad_i = _ad.grad(self._f_i)
 
     def _idx(self, idx):
-        idx = numpy.atleast_1d(numpy.asarray(idx))
+        if idx.__class__ is not _ndarray and not is_cupy(idx):  # host index arrays (CuPy's too) pass
+            idx = numpy.asarray(idx)
+        if idx.ndim == 0:
+            idx = idx.reshape(1)
         if idx.dtype.kind not in "iu":
             raise ValueError(f"idx must be an integer array, got dtype {idx.dtype}")
         return idx
@@ -369,15 +449,19 @@ class FiniteSumProblem(Problem):
         return _ad.hvp(lambda y: self._f_i(y, idx))(x, v)
 
     def grad_all(self, x):
-        """n x d matrix whose row i is grad f_i(x)."""
+        """n x d matrix whose row i is grad f_i(x) (in the namespace of ``x``)."""
+        xp = get_xp(x)
         if self._grad_all is not None:
-            return numpy.asarray(self._grad_all(x), dtype=float)
-        return numpy.stack([numpy.asarray(self.grad_i(x, numpy.array([i])), dtype=float)
-                            for i in range(self.n)])
+            return xp.asarray(self._grad_all(x), dtype=float)
+        return xp.stack([xp.asarray(self.grad_i(x, numpy.array([i])), dtype=float)
+                         for i in range(self.n)])
 
     def variance(self, x):
-        """E||grad f_i(x) - grad f(x)||^2 for one index i drawn from the weights, by enumeration."""
+        """E||grad f_i(x) - grad f(x)||^2 for one index i drawn from the weights, by enumeration
+        (a Python float; computed on the device of ``x``)."""
         g = self.grad_all(x)
+        xp = get_xp(g)
         w = numpy.full(self.n, 1.0 / self.n) if self.weights is None else self.weights
+        w = xp.asarray(w)
         mean = w @ g
-        return float(w @ numpy.sum((g - mean) ** 2, axis=1))
+        return float(w @ xp.sum((g - mean) ** 2, axis=1))

@@ -38,7 +38,7 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import gram_extremes
-from .base import FiniteSumProblem, check_int, check_positive
+from .base import DeviceData, FiniteSumProblem, check_int, check_positive
 
 
 def _data(n, d, seed, normalize):
@@ -92,19 +92,24 @@ def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
     M = X.T @ X / n + lam * numpy.eye(d)
     ws = numpy.linalg.lstsq(M, X.T @ y / n, rcond=None)[0]
 
+    data = DeviceData(X, y)
+
     def f_i(w, idx):
-        r = X[idx] @ w - y[idx]
+        _, X_, y_ = data(w)
+        r = X_[idx] @ w - y_[idx]
         return 0.5 * onp.mean(r * r) + 0.5 * lam * onp.sum(w * w)
 
     def grad_i(w, idx):
-        Xi = X[idx]
-        return Xi.T @ (Xi @ w - y[idx]) / len(idx) + lam * w
+        _, X_, y_ = data(w)
+        Xi = X_[idx]
+        return Xi.T @ (Xi @ w - y_[idx]) / len(idx) + lam * w
 
     def grad_all(w):
-        return X * (X @ w - y)[:, None] + lam * w
+        _, X_, y_ = data(w)
+        return X_ * (X_ @ w - y_)[:, None] + lam * w
 
     def hvp_i(w, v, idx):
-        Xi = X[idx]
+        Xi = data(w)[1][idx]
         return Xi.T @ (Xi @ v) / len(idx) + lam * v
 
     r = X @ ws - y
@@ -122,8 +127,8 @@ def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
     return _per_term_stats(p, numpy.max(numpy.sum(X * X, axis=1)) + lam)
 
 
-def _sigmoid(z):
-    return 0.5 * (1.0 + numpy.tanh(0.5 * z))
+def _sigmoid(z, xp=numpy):
+    return 0.5 * (1.0 + xp.tanh(0.5 * z))
 
 
 def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1):
@@ -141,19 +146,24 @@ def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1)
     y = numpy.where(rng.random(n) < label_noise, -y, y)
     Z = X * y[:, None]  # margins are Z @ w
 
+    data = DeviceData(Z)
+
     def f_i(w, idx):
-        return onp.mean(onp.softplus(-(Z[idx] @ w))) + 0.5 * lam * onp.sum(w * w)
+        return onp.mean(onp.softplus(-(data(w)[1][idx] @ w))) + 0.5 * lam * onp.sum(w * w)
 
     def grad_i(w, idx):
-        Zi = Z[idx]
-        return -(Zi.T @ _sigmoid(-(Zi @ w))) / len(idx) + lam * w
+        xp, Z_ = data(w)
+        Zi = Z_[idx]
+        return -(Zi.T @ _sigmoid(-(Zi @ w), xp)) / len(idx) + lam * w
 
     def grad_all(w):
-        return -Z * _sigmoid(-(Z @ w))[:, None] + lam * w
+        xp, Z_ = data(w)
+        return -Z_ * _sigmoid(-(Z_ @ w), xp)[:, None] + lam * w
 
     def hvp_i(w, v, idx):
-        Zi = Z[idx]
-        s = _sigmoid(Zi @ w)
+        xp, Z_ = data(w)
+        Zi = Z_[idx]
+        s = _sigmoid(Zi @ w, xp)
         return Zi.T @ (s * (1 - s) * (Zi @ v)) / len(idx) + lam * v
 
     def hess(w):
@@ -195,21 +205,27 @@ def huber(n, d, delta=1.0, seed=0, noise=0.1, outliers=0.1, normalize=False):
     y = X @ w_true + noise * rng.standard_normal(n)
     y = y + numpy.where(rng.random(n) < outliers, 10.0 * rng.choice([-1.0, 1.0], n), 0.0)
 
+    data = DeviceData(X, y)
+
     def f_i(w, idx):
-        r = X[idx] @ w - y[idx]
+        _, X_, y_ = data(w)
+        r = X_[idx] @ w - y_[idx]
         a = onp.abs(r)
         return onp.mean(onp.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)))
 
     def grad_i(w, idx):
-        Xi = X[idx]
-        return Xi.T @ numpy.clip(Xi @ w - y[idx], -delta, delta) / len(idx)
+        xp, X_, y_ = data(w)
+        Xi = X_[idx]
+        return Xi.T @ xp.clip(Xi @ w - y_[idx], -delta, delta) / len(idx)
 
     def grad_all(w):
-        return X * numpy.clip(X @ w - y, -delta, delta)[:, None]
+        xp, X_, y_ = data(w)
+        return X_ * xp.clip(X_ @ w - y_, -delta, delta)[:, None]
 
     def hvp_i(w, v, idx):
-        Xi = X[idx]
-        inside = numpy.abs(Xi @ w - y[idx]) <= delta
+        xp, X_, y_ = data(w)
+        Xi = X_[idx]
+        inside = xp.abs(Xi @ w - y_[idx]) <= delta
         return Xi.T @ (inside * (Xi @ v)) / len(idx)
 
     def hess(w):

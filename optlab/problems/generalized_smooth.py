@@ -44,7 +44,7 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import op_norm
-from .base import FiniteSumProblem, Problem, check_int, check_number, check_positive
+from .base import DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_positive
 
 
 def power_norm(d, p=4.0, center=None):
@@ -54,21 +54,24 @@ def power_norm(d, p=4.0, center=None):
     if p < 2:
         raise ValueError(f"p must satisfy p >= 2 (twice differentiable at the minimiser), got p={p!r}")
     c = numpy.zeros(d) if center is None else numpy.asarray(center, dtype=float)
+    data = DeviceData(c)
 
     def f(x):
-        r = x - c
+        r = x - data(x)[1]
         return onp.sum(r * r) ** (p / 2)
 
     def grad(x):
-        r = x - c
-        n = numpy.linalg.norm(r)
-        return p * n ** (p - 2) * r if n > 0 else numpy.zeros(d)
+        xp, c_ = data(x)
+        r = x - c_
+        n = xp.linalg.norm(r)
+        return p * n ** (p - 2) * r if n > 0 else xp.zeros(d)
 
     def hvp(x, v):
-        r = x - c
-        n = numpy.linalg.norm(r)
+        xp, c_ = data(x)
+        r = x - c_
+        n = xp.linalg.norm(r)
         if n == 0:
-            return 2.0 * v if p == 2 else numpy.zeros(d)
+            return 2.0 * v if p == 2 else xp.zeros(d)
         return p * n ** (p - 2) * (v + (p - 2) * r * (r @ v) / n ** 2)
 
     q = p / (p - 1)
@@ -95,6 +98,7 @@ def cosh_sum(d=1, a=1.0):
     def f(x):
         return onp.sum((onp.exp(a * x) + onp.exp(-a * x)) * 0.5 - 1.0) / a ** 2
 
+    # ufuncs only: numpy.sinh of a CuPy array runs on its device (NEP 13 dispatch)
     return Problem(f, d, f"cosh sum (a={a:g})", grad=lambda x: numpy.sinh(a * x) / a,
                    hvp=lambda x, v: numpy.cosh(a * x) * v, mu=1.0, L0=1.0, L1=a, alpha=1.0,
                    pl_mu=a / (2 * math.sqrt(d)), pl_exponent=1.0, x_star=numpy.zeros(d), f_star=0.0,
@@ -115,24 +119,30 @@ def phase_retrieval(m, d, noise=0.0, seed=0):
     w_true = rng.standard_normal(d) / math.sqrt(d)
     y = (A @ w_true) ** 2 + noise * rng.standard_normal(m)
 
+    data = DeviceData(A, y)
+
     def f_i(w, idx):
-        s = A[idx] @ w
-        r = y[idx] - s * s
+        _, A_, y_ = data(w)
+        s = A_[idx] @ w
+        r = y_[idx] - s * s
         return 0.5 * onp.mean(r * r)
 
     def grad_i(w, idx):
-        Ai = A[idx]
+        _, A_, y_ = data(w)
+        Ai = A_[idx]
         s = Ai @ w
-        return Ai.T @ (2 * (s * s - y[idx]) * s) / len(idx)
+        return Ai.T @ (2 * (s * s - y_[idx]) * s) / len(idx)
 
     def grad_all(w):
-        s = A @ w
-        return A * (2 * (s * s - y) * s)[:, None]
+        _, A_, y_ = data(w)
+        s = A_ @ w
+        return A_ * (2 * (s * s - y_) * s)[:, None]
 
     def hvp_i(w, v, idx):
-        Ai = A[idx]
+        _, A_, y_ = data(w)
+        Ai = A_[idx]
         s = Ai @ w
-        return Ai.T @ (2 * (3 * s * s - y[idx]) * (Ai @ v)) / len(idx)
+        return Ai.T @ (2 * (3 * s * s - y_[idx]) * (Ai @ v)) / len(idx)
 
     a_max = float(numpy.max(numpy.linalg.norm(A, axis=1)))
     y_max = float(numpy.max(numpy.abs(y)))
@@ -176,37 +186,41 @@ def dro_dual(n, d, lam=0.1, seed=0):
     row = numpy.linalg.norm(X, axis=1)
     G, Ls, M = float(row.max()), float(row.max() ** 2 / 4), 0.5
 
+    data = DeviceData(Z)
+
     def f_i(z, idx):
         w, eta = z[:d], z[d]
-        loss = onp.softplus(-(Z[idx] @ w))
+        loss = onp.softplus(-(data(z)[1][idx] @ w))
         return onp.mean(lam * _psi((loss - eta) / lam)) + eta
 
     def _parts(z, idx):
+        xp, Z_ = data(z)
         w, eta = z[:d], z[d]
-        mrg = Z[idx] @ w
-        loss = numpy.logaddexp(0.0, -mrg)
+        Zi = Z_[idx]
+        mrg = Zi @ w
+        loss = xp.logaddexp(0.0, -mrg)
         t = (loss - eta) / lam
-        return Z[idx], mrg, numpy.maximum(0.5 * t + 1.0, 0.0), t
+        return xp, Zi, mrg, xp.maximum(0.5 * t + 1.0, 0.0), t
 
     def grad_all(z):
-        Zi, mrg, pp, _ = _parts(z, slice(None))
-        gl = -Zi * (0.5 * (1 - numpy.tanh(0.5 * mrg)))[:, None]
-        return numpy.concatenate([gl * pp[:, None], (1.0 - pp)[:, None]], axis=1)
+        xp, Zi, mrg, pp, _ = _parts(z, slice(None))
+        gl = -Zi * (0.5 * (1 - xp.tanh(0.5 * mrg)))[:, None]
+        return xp.concatenate([gl * pp[:, None], (1.0 - pp)[:, None]], axis=1)
 
     def grad_i(z, idx):
-        Zi, mrg, pp, _ = _parts(z, idx)
-        gl = -Zi * (0.5 * (1 - numpy.tanh(0.5 * mrg)))[:, None]
-        return numpy.concatenate([gl.T @ pp / len(idx), [1.0 - pp.mean()]])
+        xp, Zi, mrg, pp, _ = _parts(z, idx)
+        gl = -Zi * (0.5 * (1 - xp.tanh(0.5 * mrg)))[:, None]
+        return xp.concatenate([gl.T @ pp / len(idx), xp.reshape(1.0 - pp.mean(), (1,))])
 
     def hvp_i(z, v, idx):
-        Zi, mrg, pp, t = _parts(z, idx)
-        s = 0.5 * (1 - numpy.tanh(0.5 * mrg))  # sigmoid(-margin)
+        xp, Zi, mrg, pp, t = _parts(z, idx)
+        s = 0.5 * (1 - xp.tanh(0.5 * mrg))  # sigmoid(-margin)
         gl = -Zi * s[:, None]
         vw, ve = v[:d], v[d]
         u = gl @ vw - ve  # <[grad l_i; -1], v>
         curv = (0.5 * (t > -2)) / lam
         top = gl.T @ (curv * u) + Zi.T @ (pp * s * (1 - s) * (Zi @ vw))
-        return numpy.concatenate([top, [-(curv * u).sum()]]) / len(idx)
+        return xp.concatenate([top, xp.reshape(-(curv * u).sum(), (1,))]) / len(idx)
 
     p = FiniteSumProblem(f_i, n, d + 1, f"chi^2 DRO dual (n={n}, d={d}, lam={lam:g})",
                          grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, L0=Ls + M * (G ** 2 + 1) / lam,

@@ -28,11 +28,11 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import gram_extremes
-from .base import FiniteSumProblem, check_int
+from .base import DeviceData, FiniteSumProblem, check_int
 
 
-def _sigmoid(z):
-    return 0.5 * (1.0 + numpy.tanh(0.5 * z))
+def _sigmoid(z, xp=numpy):
+    return 0.5 * (1.0 + xp.tanh(0.5 * z))
 
 
 def sparse_hogwild(n, d, nnz=2, seed=0):
@@ -50,19 +50,24 @@ def sparse_hogwild(n, d, nnz=2, seed=0):
     Z = X * y[:, None]
     Zv = vals * y[:, None]
 
+    data = DeviceData(Z, Zv)
+
     def f_i(w, idx):
-        return onp.mean(onp.softplus(-(Z[idx] @ w)))
+        return onp.mean(onp.softplus(-(data(w)[1][idx] @ w)))
 
     def grad_i(w, idx):
-        Zi = Z[idx]
-        return -(Zi.T @ _sigmoid(-(Zi @ w))) / len(idx)
+        xp, Z_, _ = data(w)
+        Zi = Z_[idx]
+        return -(Zi.T @ _sigmoid(-(Zi @ w), xp)) / len(idx)
 
     def grad_all(w):
-        return -Z * _sigmoid(-(Z @ w))[:, None]
+        xp, Z_, _ = data(w)
+        return -Z_ * _sigmoid(-(Z_ @ w), xp)[:, None]
 
     def hvp_i(w, v, idx):
-        Zi = Z[idx]
-        s = _sigmoid(Zi @ w)
+        xp, Z_, _ = data(w)
+        Zi = Z_[idx]
+        s = _sigmoid(Zi @ w, xp)
         return Zi.T @ (s * (1 - s) * (Zi @ v)) / len(idx)
 
     touch = numpy.zeros(d)
@@ -79,9 +84,10 @@ def sparse_hogwild(n, d, nnz=2, seed=0):
                                 "rho_conflict": float(conflicts.max() / n)})
 
     def grad_i_sparse(w, i):
-        s = supports[i]
-        m = Zv[i] @ w[s]
-        return s, -Zv[i] * _sigmoid(-m)
+        xp, _, Zv_ = data(w)
+        s = supports[i]   # the support stays on the host; the values are on w's device
+        m = Zv_[i] @ w[s]
+        return s, -Zv_[i] * _sigmoid(-m, xp)
 
     p.X, p.y, p.supports, p.grad_i_sparse = X, y, supports, grad_i_sparse
     return p

@@ -36,7 +36,7 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import orthogonal
-from .base import Problem, check_int, check_positive
+from .base import DeviceData, Problem, check_int, check_positive
 
 LOG_SUM_RHO = 1.5 + math.sqrt(2.0)
 PL_SINE_MU = 0.175
@@ -53,15 +53,18 @@ def cosine_sum(d, a=1.0, b=1.0, seed=0, rotate=True):
     a = check_positive("a", a)
     b = check_positive("b", b)
     Q, _ = _rotation(d, seed, rotate)
+    data = DeviceData(Q)
 
     def f(w):
-        return a * onp.sum(onp.cos((Q @ w) / b))
+        return a * onp.sum(onp.cos((data(w)[1] @ w) / b))
 
     def grad(w):
-        return -(a / b) * (Q.T @ numpy.sin(Q @ w / b))
+        xp, Q_ = data(w)
+        return -(a / b) * (Q_.T @ xp.sin(Q_ @ w / b))
 
     def hvp(w, v):
-        return -(a / b ** 2) * (Q.T @ (numpy.cos(Q @ w / b) * (Q @ v)))
+        xp, Q_ = data(w)
+        return -(a / b ** 2) * (Q_.T @ (xp.cos(Q_ @ w / b) * (Q_ @ v)))
 
     xs = Q.T @ numpy.full(d, math.pi * b)
     p = Problem(f, d, f"cosine sum (a={a:g}, b={b:g})", grad=grad, hvp=hvp, H=a / b ** 2,
@@ -78,18 +81,22 @@ def log_sum(d, seed=0, rotate=False, center=None):
     d = check_int("d", d)
     Q, rng = _rotation(d, seed, rotate)
     c = rng.standard_normal(d) if center is None else numpy.asarray(center, dtype=float)
+    data = DeviceData(Q, c)
 
     def f(w):
-        u = Q @ (w - c)
+        _, Q_, c_ = data(w)
+        u = Q_ @ (w - c_)
         return onp.sum(onp.log1p(u * u))
 
     def grad(w):
-        u = Q @ (w - c)
-        return Q.T @ (2 * u / (1 + u * u))
+        _, Q_, c_ = data(w)
+        u = Q_ @ (w - c_)
+        return Q_.T @ (2 * u / (1 + u * u))
 
     def hvp(w, v):
-        u = Q @ (w - c)
-        return Q.T @ (2 * (1 - u * u) / (1 + u * u) ** 2 * (Q @ v))
+        _, Q_, c_ = data(w)
+        u = Q_ @ (w - c_)
+        return Q_.T @ (2 * (1 - u * u) / (1 + u * u) ** 2 * (Q_ @ v))
 
     p = Problem(f, d, "log sum (Cauchy loss)", grad=grad, hvp=hvp, H=2.0, G=math.sqrt(d),
                 rho=LOG_SUM_RHO, x_star=c, f_star=0.0,
@@ -108,6 +115,7 @@ def pl_sine(d=1):
         s = onp.sin(w)
         return onp.sum(w * w + 3 * s * s)
 
+    # ufuncs only: numpy.sin of a CuPy array runs on its device (NEP 13 dispatch)
     return Problem(f, d, "x^2 + 3 sin^2 x", grad=lambda w: 2 * w + 3 * numpy.sin(2 * w),
                    hvp=lambda w, v: (2 + 6 * numpy.cos(2 * w)) * v, H=8.0, rho=12.0,
                    pl_mu=PL_SINE_MU, pl_exponent=2.0, x_star=numpy.zeros(d), f_star=0.0,

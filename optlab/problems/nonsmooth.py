@@ -27,7 +27,7 @@ import numpy
 
 import optlab.numpy as onp
 
-from .base import FiniteSumProblem, Problem, check_int, check_positive
+from .base import DeviceData, FiniteSumProblem, Problem, check_int, check_positive
 
 
 def norm_loss(d, G=1.0, seed=0, x_star=None):
@@ -37,20 +37,24 @@ def norm_loss(d, G=1.0, seed=0, x_star=None):
     xs = numpy.random.default_rng(seed).standard_normal(d) if x_star is None else \
         numpy.asarray(x_star, dtype=float)
 
+    data = DeviceData(xs)
+
     def f(x):
-        r = x - xs
+        r = x - data(x)[1]
         return G * onp.sqrt(onp.sum(r * r))
 
     def grad(x):
-        r = x - xs
-        nr = numpy.sqrt(r @ r)
-        return G * r / nr if nr > 0 else numpy.zeros(d)
+        xp, xs_ = data(x)
+        r = x - xs_
+        nr = xp.sqrt(r @ r)
+        return G * r / nr if nr > 0 else xp.zeros(d)
 
     def hvp(x, v):
-        r = x - xs
-        nr = numpy.sqrt(r @ r)
+        xp, xs_ = data(x)
+        r = x - xs_
+        nr = xp.sqrt(r @ r)
         if nr == 0:
-            return numpy.full(d, numpy.nan)
+            return xp.full(d, numpy.nan)
         u = r / nr
         return G * (v - u * (u @ v)) / nr
 
@@ -70,20 +74,25 @@ def absolute_loss(n, d, seed=0, noise=0.0):
     w_true = rng.standard_normal(d)
     y = X @ w_true + noise * rng.standard_normal(n)
 
+    data = DeviceData(X, y)
+
     def f_i(w, idx):
-        return onp.mean(onp.abs(X[idx] @ w - y[idx]))
+        _, X_, y_ = data(w)
+        return onp.mean(onp.abs(X_[idx] @ w - y_[idx]))
 
     def grad_i(w, idx):
-        Xi = X[idx]
-        return Xi.T @ numpy.sign(Xi @ w - y[idx]) / len(idx)
+        xp, X_, y_ = data(w)
+        Xi = X_[idx]
+        return Xi.T @ xp.sign(Xi @ w - y_[idx]) / len(idx)
 
     def grad_all(w):
-        return X * numpy.sign(X @ w - y)[:, None]
+        xp, X_, y_ = data(w)
+        return X_ * xp.sign(X_ @ w - y_)[:, None]
 
     row = numpy.linalg.norm(X, axis=1)
     exact = noise == 0 and numpy.linalg.matrix_rank(X) == d
     p = FiniteSumProblem(f_i, n, d, f"absolute loss (n={n}, d={d})", grad_i=grad_i,
-                         grad_all=grad_all, hvp_i=lambda w, v, idx: numpy.zeros(d),
+                         grad_all=grad_all, hvp_i=lambda w, v, idx: data(w)[0].zeros(d),
                          G=float(row.mean()), x_star=w_true if exact else None,
                          f_star=0.0 if exact else None, assumptions={"convex", "lipschitz"},
                          x0=numpy.zeros(d), source="seed 003 Theorem 2.4 / 3.2 (convex Lipschitz)",

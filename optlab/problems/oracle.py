@@ -8,7 +8,8 @@ Every call is counted. ``calls`` is a dict by kind ('value', 'full_grad', 'sampl
   (one noisy gradient per drawn noise vector).
 
 Randomness is drawn on the host with :class:`numpy.random.Generator`: the same seed gives the same
-sample path. ``sample()`` returns xi and ``stoch_grad(x, xi)`` evaluates it, so one xi can be used at
+sample path, for a NumPy or a CuPy ``x`` alike (index arrays stay on the host, CuPy gathers with them;
+noise vectors move to the gradient's device). Gradients come back on the device of ``x``. ``sample()`` returns xi and ``stoch_grad(x, xi)`` evaluates it, so one xi can be used at
 two points (SVRG, STORM) and two calls of ``sample()`` give independent samples (IAN-SGD).
 
 Models (``noise``):
@@ -172,7 +173,7 @@ class Oracle:
         if self.noise is None:
             return 0.0
         if self.noise == "affine":
-            g = numpy.asarray(self._grad(x))
+            g = self._grad(x)
             return (self.tau1 ** 2 * float(g @ g) + self.sigma ** 2) / B
         return self.sigma ** 2 / B
 

@@ -32,7 +32,7 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import orthogonal
-from .base import Problem, check_int, check_mu_H, check_number, check_positive
+from .base import DeviceData, Problem, check_int, check_mu_H, check_number, check_positive
 
 SPECTRA = ("uniform", "linear", "log", "two_point")
 
@@ -65,12 +65,21 @@ def _quadratic_problem(A, center, f_center, name, **kwargs):
     A = numpy.asarray(A, dtype=float)
     xs = numpy.asarray(center, dtype=float)
     fs = float(f_center)
+    data = DeviceData(A, xs)
 
     def f(x):
-        r = x - xs
-        return 0.5 * onp.sum(r * (A @ r)) + fs
+        _, A_, xs_ = data(x)
+        r = x - xs_
+        return 0.5 * onp.sum(r * (A_ @ r)) + fs
 
-    return Problem(f, A.shape[0], name, grad=lambda x: A @ (x - xs), hvp=lambda x, v: A @ v, **kwargs)
+    def grad(x):
+        _, A_, xs_ = data(x)
+        return A_ @ (x - xs_)
+
+    def hvp(x, v):
+        return data(x)[1] @ v
+
+    return Problem(f, A.shape[0], name, grad=grad, hvp=hvp, **kwargs)
 
 
 def quadratic(d, mu, H, seed=0, spectrum="uniform", x_star=None, f_star=0.0, radius=None):
@@ -101,9 +110,12 @@ def quadratic(d, mu, H, seed=0, spectrum="uniform", x_star=None, f_star=0.0, rad
     if radius is not None:
         radius = check_positive("radius", radius)
         assumptions.add("lipschitz")
+        center = DeviceData(xs)
+
         def to_ball(x):
-            r = numpy.linalg.norm(x - xs)
-            return x if r <= radius else xs + (x - xs) * (radius / r)
+            xp, xs_ = center(x)
+            r = xp.linalg.norm(x - xs_)
+            return x if r <= radius else xs_ + (x - xs_) * (radius / r)
 
         kwargs.update(G=H * radius, domain=f"ball ||x - x*|| <= {radius:g} (use p.project)",
                       in_domain=lambda x: numpy.linalg.norm(x - xs) <= radius * (1 + 1e-12),
@@ -168,8 +180,18 @@ def nesterov_worst_case(d, H, mu=0.0):
         xs = numpy.linalg.solve(A, b)
         fs = float(-0.5 * b @ xs)
 
+    data = DeviceData(A, b)
+
     def f(x):
-        return 0.5 * onp.sum(x * (A @ x)) - onp.sum(b * x)
+        _, A_, b_ = data(x)
+        return 0.5 * onp.sum(x * (A_ @ x)) - onp.sum(b_ * x)
+
+    def grad(x):
+        _, A_, b_ = data(x)
+        return A_ @ x - b_
+
+    def hvp(x, v):
+        return data(x)[1] @ v
 
     lam = numpy.linalg.eigvalsh(A)
     assumptions = {"convex", "smooth", "second_order_smooth"}
@@ -177,8 +199,8 @@ def nesterov_worst_case(d, H, mu=0.0):
     if mu > 0:
         assumptions |= {"strongly_convex", "generalized_pl"}
         kwargs.update(pl_mu=mu, pl_exponent=2.0)
-    p = Problem(f, d, f"Nesterov worst case (d={d}, H={H:g}, mu={mu:g})", grad=lambda x: A @ x - b,
-                hvp=lambda x, v: A @ v, H=H, mu=mu, rho=0.0, x_star=xs, f_star=fs,
+    p = Problem(f, d, f"Nesterov worst case (d={d}, H={H:g}, mu={mu:g})", grad=grad,
+                hvp=hvp, H=H, mu=mu, rho=0.0, x_star=xs, f_star=fs,
                 assumptions=assumptions, x0=numpy.zeros(d),
                 source="Nesterov, Introductory Lectures (2004) §2.1.2 (external); seed-notes part 2 F6",
                 notes="H and mu bound the spectrum strictly; exact extremes in extra",

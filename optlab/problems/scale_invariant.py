@@ -38,7 +38,7 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import orthogonal
-from .base import FiniteSumProblem, Problem, check_int, check_number, check_positive
+from .base import DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_positive
 
 
 def rayleigh_quotient(d, lo=0.0, hi=1.0, seed=0, n=None, noise=0.1):
@@ -59,22 +59,26 @@ def rayleigh_quotient(d, lo=0.0, hi=1.0, seed=0, n=None, noise=0.1):
                   domain="R^d minus 0 (constants in extra are for the unit sphere)")
     extra = {"L_vv": 2 * gap, "G_sphere": gap, "gap": gap}
 
+    data = DeviceData(A)
+
     def rq(w, M):
         return onp.sum(w * (M @ w)) / onp.sum(w * w)
 
     def grad(w):
+        A_ = data(w)[1]
         nn = w @ w
-        Aw = A @ w
+        Aw = A_ @ w
         return 2 * (Aw - (w @ Aw) / nn * w) / nn
 
     def hvp(w, v):
+        A_ = data(w)[1]
         nn = w @ w
-        R = (w @ A @ w) / nn
+        R = (w @ A_ @ w) / nn
         g = grad(w)
-        return 2 * (A @ v - R * v) / nn - 2 * (w * (g @ v) + g * (w @ v)) / nn
+        return 2 * (A_ @ v - R * v) / nn - 2 * (w * (g @ v) + g * (w @ v)) / nn
 
     if n is None:
-        p = Problem(lambda w: rq(w, A), d, f"Rayleigh quotient (spectrum in [{lo:g}, {hi:g}])",
+        p = Problem(lambda w: rq(w, data(w)[1]), d, f"Rayleigh quotient (spectrum in [{lo:g}, {hi:g}])",
                     grad=grad, hvp=hvp, assumptions={"nonconvex", "scale_invariant"}, extra=extra,
                     **common)
     else:
@@ -84,14 +88,15 @@ def rayleigh_quotient(d, lo=0.0, hi=1.0, seed=0, n=None, noise=0.1):
         E = (E + E.transpose(0, 2, 1)) / 2
         E -= E.mean(axis=0)
         As = A[None] + E
+        terms = DeviceData(As)
 
         def f_i(w, idx):
-            Aw = onp.einsum("bij,j->bi", As[idx], w)
+            Aw = onp.einsum("bij,j->bi", terms(w)[1][idx], w)
             return onp.mean(onp.sum(Aw * w, axis=1)) / onp.sum(w * w)
 
         def grad_all_idx(w, idx):
             nn = w @ w
-            Aw = As[idx] @ w
+            Aw = terms(w)[1][idx] @ w
             R = Aw @ w / nn
             return 2 * (Aw - R[:, None] * w) / nn
 
@@ -121,15 +126,17 @@ def batchnorm_net(n=32, k=3, h=4, eps=1e-3, wd=1e-2, seed=0):
     if numpy.linalg.eigvalsh(Se)[0] <= 0:
         raise ValueError("eps must be > 0 when the inputs' covariance is singular (n <= k)")
     hk = h * k
+    data = DeviceData(Xc, Se, y)
 
     def f(theta):
+        _, Xc_, Se_, y_ = data(theta)
         W = onp.reshape(theta[:hk], (h, k))
         a = theta[hk:]
-        pre = Xc @ onp.transpose(W)                       # n x h
-        scale = onp.sqrt(onp.sum((W @ Se) * W, axis=1))   # ||w_j||_{S + eps I}
+        pre = Xc_ @ onp.transpose(W)                      # n x h
+        scale = onp.sqrt(onp.sum((W @ Se_) * W, axis=1))  # ||w_j||_{S + eps I}
         act = onp.softplus(pre / scale)
         out = act @ a
-        return onp.mean(onp.softplus(-y * out)) + 0.5 * wd * onp.sum(a * a)
+        return onp.mean(onp.softplus(-y_ * out)) + 0.5 * wd * onp.sum(a * a)
 
     theta0 = numpy.concatenate([rng.standard_normal(hk), rng.standard_normal(h) / numpy.sqrt(h)])
     p = Problem(f, hk + h, f"batch-normalized network (n={n}, k={k}, h={h})",

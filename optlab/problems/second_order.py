@@ -32,7 +32,7 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import orthogonal
-from .base import Problem, check_int, check_number, check_positive
+from .base import DeviceData, Problem, check_int, check_number, check_positive
 
 
 def strict_saddle(d=2, k=1, a=1.0, b=1.0, mu=1.0):
@@ -43,15 +43,19 @@ def strict_saddle(d=2, k=1, a=1.0, b=1.0, mu=1.0):
         raise ValueError(f"k must satisfy 1 <= k <= d={d}, got k={k}")
     a, b, mu = check_positive("a", a), check_positive("b", b), check_positive("mu", mu)
     q = numpy.arange(d) < d - k
+    data = DeviceData(q)
 
     def f(x):
-        return 0.5 * mu * onp.sum(onp.where(q, x * x, 0.0)) + a * onp.sum(onp.where(q, 0.0, onp.cos(x / b)))
+        q_ = data(x)[1]
+        return 0.5 * mu * onp.sum(onp.where(q_, x * x, 0.0)) + a * onp.sum(onp.where(q_, 0.0, onp.cos(x / b)))
 
     def grad(x):
-        return numpy.where(q, mu * x, -(a / b) * numpy.sin(x / b))
+        xp, q_ = data(x)
+        return xp.where(q_, mu * x, -(a / b) * xp.sin(x / b))
 
     def hvp(x, v):
-        return numpy.where(q, mu, -(a / b ** 2) * numpy.cos(x / b)) * v
+        xp, q_ = data(x)
+        return xp.where(q_, mu, -(a / b ** 2) * xp.cos(x / b)) * v
 
     xs = numpy.where(q, 0.0, math.pi * b)
     x0 = numpy.where(q, 1.0, 1e-3 * b)
@@ -112,16 +116,21 @@ def cubic_test(d=3, rho=1.0, seed=0, lam_min=-1.0, lam_max=1.0, c_norm=1.0):
     ys = _secular(lam, Q.T @ c, rho)
     xs = Q @ ys
 
+    data = DeviceData(A, c)
+
     def f(x):
-        return 0.5 * onp.sum(x * (A @ x)) + onp.sum(c * x) + (rho / 6) * onp.sum(x * x) ** 1.5
+        _, A_, c_ = data(x)
+        return 0.5 * onp.sum(x * (A_ @ x)) + onp.sum(c_ * x) + (rho / 6) * onp.sum(x * x) ** 1.5
 
     def grad(x):
-        return A @ x + c + 0.5 * rho * numpy.linalg.norm(x) * x
+        xp, A_, c_ = data(x)
+        return A_ @ x + c_ + 0.5 * rho * xp.linalg.norm(x) * x
 
     def hvp(x, v):
-        nx = numpy.linalg.norm(x)
+        xp, A_, _ = data(x)
+        nx = xp.linalg.norm(x)
         extra = 0.0 if nx == 0 else 0.5 * rho * (nx * v + x * (x @ v) / nx)
-        return A @ v + extra
+        return A_ @ v + extra
 
     fs = float(0.5 * xs @ A @ xs + c @ xs + rho / 6 * numpy.linalg.norm(xs) ** 3)
     convex = lam_min >= 0
