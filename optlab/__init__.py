@@ -11,4 +11,16 @@ from .autodiff import (  # noqa: F401
     hessian, hvp, jacobian, value_and_grad, vjp,
 )
 
+from .backend import backend_name, set_backend  # noqa: F401,E402
+
+
+def __getattr__(name):
+    # The algorithm catalogue is imported on first use, so `import optlab` stays light.
+    if name in ("run", "Trace", "plot_trace"):
+        from . import algorithms
+
+        return getattr(algorithms, name)
+    raise AttributeError(f"module 'optlab' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"

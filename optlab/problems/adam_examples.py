@@ -74,7 +74,9 @@ def reddi_adam_example(C=3.0, stochastic=False, delta=0.1):
     f_i, grad_i, grad_all, data = _linear_terms(slopes)
     w = numpy.full(len(slopes), 1 / len(slopes)) if weights is None else weights
     sigma = math.sqrt(float(w @ (slopes - w @ slopes) ** 2))
-    kw = {} if weights is None else dict(weights=weights, f=lambda x: slope * x[0],
+    # d = 1, so sum(x) = x[0]; written as a sum so that the engine's gradient stays on x's device (the
+    # reverse of x[0] under a Python-float cotangent builds its zeros on the host)
+    kw = {} if weights is None else dict(weights=weights, f=lambda x: slope * onp.sum(x),
                                          grad=lambda x: data(x)[0].full(1, slope))
     p = FiniteSumProblem(
         f_i, len(slopes), 1,
