@@ -95,8 +95,10 @@ def test_crashes_cost_only_the_tests_they_hit():
 
 
 def test_memory_exhaustion_is_a_memory_error_in_that_test_only():
-    hog = ("def log_vjp(g, ans, x):\n    hoard = []\n    while True:\n"
-           "        hoard.append(bytearray(50 * 2**20))\n")
+    # numpy.empty reserves address space without touching it: the RLIMIT_AS memory limit trips at
+    # once, independent of how busy the machine is (zero-filling 1 GB could outlast the time limit).
+    hog = ("import numpy\ndef log_vjp(g, ans, x):\n    hoard = []\n    while True:\n"
+           "        hoard.append(numpy.empty(50 * 2**20, dtype=numpy.uint8))\n")
     result, points = grade(submission(exp_log=CORRECT_EXP + hog))
     assert points == expected("test_exp_log", "test_logistic_loss"), format_report(result)
     assert "MemoryError" in {t.grade_id: t.feedback for t in result.tests}["test_exp_log"]
