@@ -1,14 +1,24 @@
 """CI grading of exercise 2 (SGD and Algorithm 7): solution, student version, and wrong or cheating code.
 
-Expected scores come from the point table: steps tests check the algorithm box exactly (replayed through
-optlab.algorithms, a second implementation); theorem tests check EC500 Theorems 3.2 and 10.3.
+Expected scores come from the point table. The steps tests check the algorithm box exactly (replayed through
+optlab.algorithms, a second implementation). The theorem tests take the theorem objects of optlab.theory
+(EC500-3.2 and EC500-6.1 for SGD; EC500-10.2, EC500-10.1/path and EC500-10.3 for Algorithm 7), put the
+submission in place of their algorithm (``optlab.grading.testing.SubmittedRun``) and call
+``optlab.theory.check`` in the checker: no bound is written in the exercise.
 """
 import copy
+import dataclasses
 
+import numpy
+import pytest
+
+import optlab.problems
+import optlab.theory
 from optlab.grading.exercise import load_exercise
 from optlab.grading.notebook import nbgrader_meta, student_notebook
 from optlab.grading.report import format_report
 from optlab.grading.runner import Limits, grade_notebook
+from optlab.theory import Instance, check
 
 LIMITS = Limits(time_limit=8, memory_mb=1024)
 EX = load_exercise("ex2_sgd")
@@ -35,6 +45,10 @@ def expected(*failing):
     return {gid: (0 if gid in failing else p) for gid, p in POINTS.items()}
 
 
+def feedback(result):
+    return {t.grade_id: t.feedback for t in result.tests}
+
+
 def test_instructor_solution_gets_full_marks():
     result, points = grade(copy.deepcopy(EX.nb))
     assert points == POINTS and result.score == EX.max_points == 7, format_report(result)
@@ -44,6 +58,42 @@ def test_released_student_version_gets_zero_without_crashing():
     result, points = grade(student_notebook(EX.nb, exercise=EX.name))
     assert points == expected(*POINTS), format_report(result)
     assert all("NotImplementedError" in t.feedback for t in result.tests)
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    """The source's setup, helper and answer cells run in this process (test cells left out)."""
+    namespace = {"__name__": "__main__"}
+    for i, cell in enumerate(EX.nb["cells"]):
+        if cell["cell_type"] == "code" and not nbgrader_meta(cell).get("grade"):
+            exec(compile(cell["source"], f"<cell {i}>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+def _same_check(theorem_id, instance, wrap):
+    theorem = optlab.theory.get(theorem_id)
+    mine, reference = check(wrap(theorem), instance), check(theorem, instance)
+    assert mine.holds and reference.holds
+    numpy.testing.assert_allclose(mine.measured, reference.measured, rtol=1e-9, atol=1e-12)
+    numpy.testing.assert_array_equal(mine.bound, reference.bound)
+
+
+def test_the_solution_run_as_the_theorems_algorithm_measures_what_optlab_measures(notebook):
+    # The submitted function goes through optlab.algorithms.run: on the same instance and seeds, the
+    # theorem check sees the same measured values as with the theorem's own SGD / AdaGradNorm.
+    rng = numpy.random.default_rng(5)
+    p = optlab.problems.norm_loss(3, G=2.0, seed=1)
+    w1 = p.x_star + numpy.array([1.0, -1.0, 0.5])
+    _same_check("EC500-3.2", Instance(p, w1, 60, oracle={"noise": "sphere", "sigma": 0.5}, seeds=4),
+                notebook["with_your_sgd"])
+    p = optlab.problems.quadratic(4, mu=0.2, H=2.0, seed=2)
+    _same_check("EC500-6.1", Instance(p, rng.standard_normal(4), 60, hyper={"lr": 0.4},
+                                      oracle={"noise": "sphere", "sigma": 1.0}, seeds=4), notebook["with_your_sgd"])
+    p = optlab.problems.cosine_sum(3, seed=3)
+    inst = Instance(p, p.x0(seed=4), 80, hyper={"c": 0.7, "eps": 0.5}, oracle={"noise": "sphere", "sigma": 1.0})
+    for theorem_id in ("EC500-10.2", "EC500-10.1/path"):
+        _same_check(theorem_id, inst, notebook["with_your_adaptive_sgd"])
+    _same_check("EC500-10.3", dataclasses.replace(inst, seeds=3), notebook["with_your_adaptive_sgd"])
 
 
 ASCENT = """
@@ -70,12 +120,13 @@ def adaptive_sgd(stoch_grad, w1, c, eps, T):
 
 def test_wrong_algorithms_lose_the_right_tests():
     result, points = grade(submission(sgd=ASCENT, adaptive_sgd=DELAYED))
-    # The loose Theorem 10.3 bound does not catch the delayed sum; the exact steps test does.
-    assert points == expected("test_sgd_steps", "test_sgd_theorem", "test_adaptive_steps"), \
-        format_report(result)
-    feedback = {t.grade_id: t.feedback for t in result.tests}
-    assert "Theorem 3.2 fails" in feedback["test_sgd_theorem"]
-    assert feedback["test_adaptive_steps"].startswith("AssertionError: Algorithm 7")
+    # The delayed sum breaks Lemma 10.2 at t = 1 (||g_1||^2/eps^2 > log(1 + ||g_1||^2/eps^2)).
+    assert points == expected(*POINTS), format_report(result)
+    fb = feedback(result)
+    assert fb["test_sgd_theorem"].startswith("AssertionError: EC500-3.2 fails for your sgd")
+    assert fb["test_adaptive_steps"].startswith("AssertionError: Algorithm 7")
+    assert fb["test_adaptive_theorem"].startswith("AssertionError: EC500-10.2 fails for your adaptive_sgd")
+    assert "at t = 1 " in fb["test_adaptive_theorem"]
 
 
 PEEK = """
@@ -94,3 +145,66 @@ def test_peeking_at_the_oracle_and_hard_coding_fail():
     result, points = grade(submission(sgd=PEEK, adaptive_sgd=HARD_CODED))
     assert points == expected(*POINTS), format_report(result)
     assert "can be called, not inspected" in result.tests[0].feedback
+
+
+# Gradient descent that hides its ascent from the checks: the theorem objects and helpers are patched in
+# the sandbox (where the import of optlab.theory is refused anyway); the bound is computed in the checker.
+PATCHED = """
+import optlab.grading.testing as testing
+testing.assert_theorem = lambda *a, **k: None
+testing.SubmittedRun = None
+try:
+    import optlab.theory
+    optlab.theory.check = lambda *a, **k: None
+except Exception as err:
+    print("import refused:", type(err).__name__)
+
+def sgd(stoch_grad, w1, lr, T):
+    w = numpy.array(w1, dtype=float)
+    out = [w]
+    for _ in range(T):
+        w = w + lr * stoch_grad(w)
+        out.append(w)
+    return numpy.array(out)
+"""
+# Queries the oracle twice per step (a minibatch of 2): T calls are allowed, the extra one is refused.
+TWO_SAMPLES = """
+def adaptive_sgd(stoch_grad, w1, c, eps, T):
+    w, total, out = numpy.array(w1, dtype=float), 0.0, []
+    out.append(w)
+    for _ in range(T):
+        g = (stoch_grad(w) + stoch_grad(w)) / 2
+        total += float(g @ g)
+        w = w - c / numpy.sqrt(eps ** 2 + total) * g
+        out.append(w)
+    return numpy.array(out)
+"""
+
+
+def test_patching_the_checks_and_extra_oracle_calls_fail():
+    result, points = grade(submission(sgd=PATCHED, adaptive_sgd=TWO_SAMPLES))
+    assert points == expected(*POINTS), format_report(result)
+    fb = feedback(result)
+    assert fb["test_sgd_theorem"].startswith("AssertionError: EC500-3.2 fails for your sgd")
+    assert "import refused: PermissionError" in result.tests[1].output
+    assert "stoch_grad was called more than T = " in fb["test_adaptive_theorem"]
+
+
+# Per-coordinate AdaGrad instead of Algorithm 7's one step size: its steps are not along g_t.
+PER_COORDINATE = """
+def adaptive_sgd(stoch_grad, w1, c, eps, T):
+    w, total, out = numpy.array(w1, dtype=float), 0.0, []
+    out.append(w)
+    for _ in range(T):
+        g = stoch_grad(w)
+        total = total + g * g
+        w = w - c / numpy.sqrt(eps ** 2 + total) * g
+        out.append(w)
+    return numpy.array(out)
+"""
+
+
+def test_per_coordinate_step_sizes_are_not_algorithm_7():
+    result, points = grade(submission(adaptive_sgd=PER_COORDINATE))
+    assert points == expected("test_adaptive_steps", "test_adaptive_theorem"), format_report(result)
+    assert "is not along the stochastic gradient" in feedback(result)["test_adaptive_theorem"]

@@ -148,8 +148,9 @@ class SubmittedRun:
     records the submission's run like any method's (the oracle calls are all counted at ``init``).
 
     The state also holds ``g`` (the stochastic gradients the oracle returned) and, with ``along_gradient``,
-    ``eta``: each step must be x_{t+1} = x_t - eta_t g_t, and eta_t = <x_t - x_{t+1}, g_t>/||g_t||^2 is read
-    off the iterates (0 where g_t = 0), for theorems about step sizes.
+    ``eta``: each step must be x_{t+1} = x_t - eta_t g_t with eta_t >= 0, and
+    eta_t = <x_t - x_{t+1}, g_t>/||g_t||^2 is read off the iterates (0 where g_t = 0), for theorems about
+    step sizes.
     """
 
     call: Callable
@@ -174,15 +175,16 @@ class SubmittedRun:
 
         it = as_array(self.call(stoch_grad, x0.copy()), f"the iterates returned by {self.what}")
         if it.shape != (T + 1,) + x0.shape:
-            raise AssertionError(f"{self.what} returned iterates of shape {it.shape}, expected {(T + 1,) + x0.shape}")
+            raise AssertionError(f"{self.what} returned iterates of shape {it.shape}, "
+                                 f"expected {(T + 1,) + x0.shape}")
         if not numpy.all(numpy.isfinite(it)):
             raise AssertionError(f"the iterates returned by {self.what} contain NaN or inf")
         if len(points) != T:
             raise AssertionError(f"{self.what} called stoch_grad {len(points)} times, expected exactly T = {T}")
         assert_close(it[0], x0, rtol=1e-12, atol=1e-12, what=f"w_1 returned by {self.what} (the start)")
         if T:
-            assert_close(it[:-1], numpy.array(points), rtol=1e-10, atol=1e-12,
-                         what=f"w_1..w_T returned by {self.what} (compared with the points where stoch_grad was called)")
+            assert_close(it[:-1], numpy.array(points), rtol=1e-10, atol=1e-12, what=f"w_1..w_T returned by "
+                         f"{self.what} (compared with the points where stoch_grad was called)")
         grads = numpy.array(grads).reshape((T,) + x0.shape)
         etas = self._step_sizes(it, grads) if self.along_gradient else None
         return SubmittedState(it[0], 0, [], [], it, grads, etas)
@@ -193,11 +195,16 @@ class SubmittedRun:
         gg = numpy.sum(g * g, axis=1)
         eta = numpy.where(gg > 0, numpy.sum(step * g, axis=1) / numpy.where(gg > 0, gg, 1.0), 0.0)
         off = numpy.linalg.norm(step - eta[:, None] * g, axis=1)
-        bad = off > 1e-9 * numpy.linalg.norm(step, axis=1) + 1e-300
+        size = numpy.linalg.norm(numpy.maximum(abs(it[:-1]), abs(it[1:])).reshape(len(grads), -1), axis=1)
+        bad = off > 1e-9 * numpy.linalg.norm(step, axis=1) + 1e-12 * size        # 1e-12 * size: rounding
         if numpy.any(bad):
             t = int(numpy.argmax(bad)) + 1
-            raise AssertionError(f"step {t} of {self.what} is not along the stochastic gradient: w_{t} - w_{t + 1} is "
-                                 f"not a multiple of g_{t}")
+            raise AssertionError(f"step {t} of {self.what} is not along the stochastic gradient: "
+                                 f"w_{t} - w_{t + 1} is not a multiple of g_{t}")
+        if numpy.any(eta < 0):
+            t = int(numpy.argmax(eta < 0)) + 1
+            raise AssertionError(f"step {t} of {self.what} goes up the stochastic gradient: "
+                                 f"w_{t + 1} = w_{t} - eta g_{t} with eta = {eta[t - 1]:.6g} < 0")
         return [float(e) for e in eta]
 
     def step(self, s, oracle):

@@ -5,6 +5,14 @@ A Problem carries a loss written with optlab.numpy, analytic gradients/HVPs wher
 An Oracle counts every query. FAMILIES lists the generators with the assumptions each claims.
 CONSTANTS.md (next to this file) summarises the verified constants.
 
+Every family runs on CuPy arrays: ``f``, ``grad``, ``hvp`` (and ``f_i``, ``grad_i``, ``hvp_i``,
+``grad_all`` of a finite sum) given a CuPy ``x`` answer on its device, with the family's data copied
+there once (:class:`DeviceData`, cached per device). ``x0()`` is drawn on the host and moved to the
+backend chosen with ``optlab.set_backend``, so after ``optlab.set_backend("cupy")`` a plain
+``run(method, problem, steps)`` runs on the GPU and follows the NumPy run of the same seed (the oracle
+draws its samples on the host). Constants, ``x_star`` and ``hessian`` stay on the host. A problem of
+your own (:func:`wrap`) that closes over NumPy data should read it through a :class:`DeviceData` too.
+
 Example:
     >>> from optlab.problems import quadratic, Oracle
     >>> o = Oracle(quadratic(d=3, mu=1.0, H=2.0), noise="sphere", sigma=0.5, seed=0)
@@ -13,7 +21,7 @@ Example:
     (0.25, 1)
 """
 from .adam_examples import median_example, reddi_adam_example  # noqa: F401
-from .base import ASSUMPTIONS, CONSTANTS, FiniteSumProblem, Problem  # noqa: F401
+from .base import ASSUMPTIONS, CONSTANTS, DeviceData, FiniteSumProblem, Problem  # noqa: F401
 from .catalogue import FAMILIES, Family, families_with  # noqa: F401
 from .checks import verify  # noqa: F401
 from .custom import wrap, wrap_finite_sum  # noqa: F401

@@ -9,8 +9,9 @@ Every call is counted. ``calls`` is a dict by kind ('value', 'full_grad', 'sampl
 
 Randomness is drawn on the host with :class:`numpy.random.Generator`: the same seed gives the same
 sample path, for a NumPy or a CuPy ``x`` alike (index arrays stay on the host, CuPy gathers with them;
-noise vectors move to the gradient's device). Gradients come back on the device of ``x``. ``sample()`` returns xi and ``stoch_grad(x, xi)`` evaluates it, so one xi can be used at
-two points (SVRG, STORM) and two calls of ``sample()`` give independent samples (IAN-SGD).
+noise vectors move to the gradient's device). Gradients come back on the device of ``x``.
+``sample()`` returns xi and ``stoch_grad(x, xi)`` evaluates it, so one xi can be used at two points
+(SVRG, STORM) and two calls of ``sample()`` give independent samples (IAN-SGD).
 
 Models (``noise``):
 
