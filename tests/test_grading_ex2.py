@@ -75,7 +75,10 @@ def _same_check(theorem_id, instance, wrap):
     mine, reference = check(wrap(theorem), instance), check(theorem, instance)
     assert mine.holds and reference.holds
     numpy.testing.assert_allclose(mine.measured, reference.measured, rtol=1e-9, atol=1e-12)
-    numpy.testing.assert_array_equal(mine.bound, reference.bound)
+    if theorem.path_bound:   # the bound reads each run's own path (eta_t recovered from the iterates)
+        numpy.testing.assert_allclose(mine.bound, reference.bound, rtol=1e-12)
+    else:
+        numpy.testing.assert_array_equal(mine.bound, reference.bound)
 
 
 def test_the_solution_run_as_the_theorems_algorithm_measures_what_optlab_measures(notebook):

@@ -81,7 +81,8 @@ THM_10_1_PATH = Theorem(
     measured_text="L(w_{t+1}) - L(w_1) + sum_{s<=t} eta_{s-1} <grad L(w_s), g_s>",
     bound_text="(eta_0 - eta_t) max_{s<=t}||grad L(w_s)|| max_{s<=t}||g_s|| + (H/2) sum_{s<=t} eta_s^2 ||g_s||^2",
     method=adaptive_method, measure=lambda runs, inst: numpy.array([_t101(r, inst)[1] for r in runs]),
-    bound=lambda inst: _t101(run_seed0(inst), inst)[2], admissible=ADAPTIVE["admissible"],
+    bound=lambda inst, runs: numpy.array([_t101(r, inst)[2] for r in runs]), path_bound=True,
+    admissible=ADAPTIVE["admissible"],
     default=lambda seed: default_adaptive(seed, T=200, seeds=1, beta=0.9), draw=draw_alg7_or_9,
 )
 
@@ -114,7 +115,8 @@ _L102 = dict(source=f"{SOURCE} Lemma 10.2 corollary, L1497-1499", algorithm="Ada
 THM_10_2 = Theorem(
     id="EC500-10.2", title="AdaGrad-norm step sizes: sum eta_t^2 ||g_t||^2 <= c^2 log(1 + S_T/eps^2)",
     bound_text="log(1 + S_t/eps^2), S_t = sum_{s<=t} ||g_s||^2", statement="corrected",
-    bound=lambda inst: numpy.log1p(_l102(run_seed0(inst), inst)[1]), default=lambda seed: default_adaptive(seed, T=200, seeds=1),
+    bound=lambda inst, runs: numpy.array([numpy.log1p(_l102(r, inst)[1]) for r in runs]), path_bound=True,
+    default=lambda seed: default_adaptive(seed, T=200, seeds=1),
     tight=True, tight_factor=0.98, tight_instance=_l102_tight,
     draw=lambda p, T, u: Instance(p, start(p, u[0]), T=T, oracle=noisy(2 * u[2]),
                                   hyper={"c": 0.01 + 2 * u[1], "eps": 10 ** (-2 + 2.5 * u[3])}), **_L102,
@@ -122,7 +124,8 @@ THM_10_2 = Theorem(
 
 THM_10_2_PRINTED = Theorem(
     id="EC500-10.2/printed", title="Lemma 10.2 corollary as printed: log(S_T/eps^2)",
-    bound_text="log(S_t/eps^2)", bound=lambda inst: numpy.log(_l102(run_seed0(inst), inst)[1]),
+    bound_text="log(S_t/eps^2)", path_bound=True,
+    bound=lambda inst, runs: numpy.array([numpy.log(_l102(r, inst)[1]) for r in runs]),
     statement="printed", expect=False, default=_l102_counterexample, counterexample=_l102_counterexample,
     note="Lemma 10.2 with x_0 = eps^2, x_t = ||g_t||^2 and f = 1/x integrates from eps^2 to eps^2 + S_T: "
          "the bound is log((eps^2 + S_T)/eps^2) = log(1 + S_T/eps^2); L1499 stops the integral at S_T. At "

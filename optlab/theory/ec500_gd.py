@@ -89,13 +89,10 @@ def _lem57_measure(runs, inst):
     return per_run(runs, deficit)
 
 
-def _lem57_bound(inst):
+def _lem57_bound(inst, runs):
+    # The bound at step t reads ||grad L(w_t)||^2 of the checked run itself.
     p, eta = inst.problem, inst.hyper["lr"]
-    # The bound at step t uses ||grad L(w_t)||^2 of the same run (deterministic: GD has one path).
-    from ..algorithms import run
-
-    W = iterates(run(GD(lr=eta), p, steps=inst.T, x0=inst.x0, progress=False))
-    return p.H * eta ** 2 / 2 * grad_sq_norms(p, W[:-1])
+    return per_run(runs, lambda r: p.H * eta ** 2 / 2 * grad_sq_norms(p, iterates(r)[:-1]))
 
 
 LEMMA_5_7 = Theorem(
@@ -103,7 +100,7 @@ LEMMA_5_7 = Theorem(
     source=f"{SOURCE} Lemma 5.7, L895-915", algorithm="GD",
     requires=frozenset({"smooth"}), constants=("H",), rule="any eta >= 0", kind="every_step",
     measured_text="L(w_{t+1}) - L(w_t) + eta ||grad L(w_t)||^2", bound_text="(H eta^2 / 2) ||grad L(w_t)||^2",
-    method=lambda inst: GD(lr=inst.hyper["lr"]), measure=_lem57_measure, bound=_lem57_bound,
+    method=lambda inst: GD(lr=inst.hyper["lr"]), measure=_lem57_measure, bound=_lem57_bound, path_bound=True,
     default=lambda seed: Instance(quadratic(d=6, mu=0.1, H=4.0, seed=seed), numpy.ones(6), T=30,
                                   hyper={"lr": 0.4}, label="quadratic, eta = 1.6/H"),
     admissible={"lr": (0.0, None)}, tight=True,

@@ -84,6 +84,9 @@ class Theorem:
             numbers in [0, 1) chosen by hypothesis (the theorem maps them into its admissible range).
         projected: the algorithm projects onto the problem's domain, so families on a constrained
             domain (``problem.constrained``) may be paired with it.
+        path_bound: the bound reads the checked run itself (e.g. the step sizes an adaptive method
+            chose): ``bound(instance, runs)`` returns one row per run, compared with that run's row.
+            Only for ``"every_step"`` statements.
     """
 
     id: str
@@ -112,6 +115,7 @@ class Theorem:
     note: str = ""
     draw: Optional[Callable] = None
     projected: bool = False
+    path_bound: bool = False
 
     def __post_init__(self):
         if self.kind not in ("every_step", "expectation", "probability"):
@@ -120,6 +124,8 @@ class Theorem:
             raise ValueError(f"{self.id}: statement must be 'as printed', 'printed' or 'corrected'")
         if not self.expect and self.counterexample is None:
             raise ValueError(f"{self.id}: a statement expected to fail needs a counterexample")
+        if self.path_bound and self.kind != "every_step":
+            raise ValueError(f"{self.id}: a bound that reads the run (path_bound) must be an every_step bound")
 
     def check(self, instance):
         """Run the algorithm on ``instance`` and compare the measured quantity with the bound."""
@@ -206,6 +212,8 @@ def run_instance(theorem, instance, seeds=None):
 def check(theorem, instance):
     """Check ``theorem`` on ``instance``: every step, or in expectation with a one-sided test."""
     validate(theorem, instance)
+    if theorem.path_bound:
+        return _path_check(theorem, instance)
     bound = numpy.atleast_1d(numpy.asarray(theorem.bound(instance), dtype=float))
     if theorem.exact:
         measured = numpy.atleast_1d(numpy.asarray(theorem.measure(None, instance), dtype=float))
@@ -219,6 +227,16 @@ def check(theorem, instance):
     if theorem.kind == "expectation":
         return _expectation_check(theorem, instance, values, bound)
     return _probability_check(theorem, instance, values, bound)
+
+
+def _path_check(theorem, instance):
+    """Every step of every run, each run against the bound computed from its own path."""
+    runs = run_instance(theorem, instance)
+    values = numpy.atleast_2d(numpy.asarray(theorem.measure(runs, instance), dtype=float))
+    bounds = numpy.atleast_2d(numpy.asarray(theorem.bound(instance, runs), dtype=float))
+    worst = int(numpy.argmax([_ratio(v, b).max() for v, b in zip(values, bounds)]))
+    return Check(theorem, instance, values[worst], bounds[worst], _below(values, bounds), spread=values,
+                 detail=f"every step of {values.shape[0]} run(s), each against the bound of its own path")
 
 
 def _below(measured, bound):
