@@ -137,29 +137,10 @@ PRIMITIVES = {
     "ones_like": (lambda x: x * onp.ones_like(x), [_X34], (0,)),
 }
 
-# Engine issues that the device run exposes (optlab/autodiff is not this file's to fix). Each is a strict
-# xfail: when the engine is fixed, the xpass asks for its removal.
-KNOWN_ENGINE_ISSUES = {
-    "getitem:scalar": (
-        "getitem's VJP (_untake in optlab/autodiff/ops/shape.py) takes its namespace from the cotangent "
-        "g; when the output is the scalar x[i] itself, g is the Python-float seed 1.0, so the zeros are "
-        "made with numpy on the host: the gradient of a CuPy x comes back as a NumPy array and hvp "
-        "raises TypeError"),
-    "getitem:scalar_plus_sum": (
-        "same cause: the host cotangent of x[0, 0] meets the device cotangent of x[1:] in the backward "
-        "accumulation (backward.py, cotangents[p] + pg) and raises TypeError"),
-    "power:scalar_base": (
-        "the d/dy rule of x ** y calls _log_or_zero(x) (ops/elementwise.py); for a Python-float base x "
-        "it returns a 0-d NumPy array made by numpy.where/log, which then multiplies the device "
-        "cotangent: TypeError"),
-}
-KNOWN_ENGINE_ISSUES = {f"primitive/{k}": v for k, v in KNOWN_ENGINE_ISSUES.items()}
-_OPERATOR_FORWARD = (
-    "add, subtract, multiply and divide forward with operator.add/sub/mul/truediv, not through get_xp, so "
-    "mixing is caught by CuPy itself, whose TypeError names only numpy.ndarray ('Unsupported type "
-    "<class 'numpy.ndarray'>'), neither the CuPy array nor the fix that get_xp's message gives")
-KNOWN_ENGINE_ISSUES.update({f"mix/{k}": _OPERATOR_FORWARD for k in (
-    "add", "add:host_first", "multiply", "graph:multiply", "graph:matmul", "graph:hvp")})
+# Engine issues that the device run exposes, each as a strict xfail with its diagnosis, so that a fix
+# shows up as an XPASS asking for the entry's removal. (None open: the float seed, getitem's VJP on a
+# scalar output, a Python-float base in power, and the mixing message of +,-,*,/ were fixed.)
+KNOWN_ENGINE_ISSUES = {}
 
 
 def _primitive_check(name):

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy
 
-from ..backend import get_xp, to_numpy
+from ..backend import get_xp, is_cupy, to_numpy
 from .base import check_int, norm
 
 
@@ -176,7 +176,7 @@ def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batc
     if keep_x is None:
         keep_x = problem.d * n_rec <= 2e7
     x_star = getattr(problem, "x_star", None)
-    if x_star is not None and not isinstance(x0, numpy.ndarray):
+    if x_star is not None and is_cupy(x0):
         x_star = get_xp(x0).asarray(x_star)
     rec = {k: [] for k in ("t", "loss", "grad_norm", "dist", "calls", "evals", "time", "x")}
     elapsed = 0.0

@@ -80,11 +80,12 @@ def _make_vjp(f, args, argnums):
 
 
 def _unit_seed(out):
-    """The cotangent 1 in the output's dtype, so that float32 stays float32 through the pass."""
-    dtype = getattr(out.value, "dtype", None)
-    if dtype is None or dtype == numpy.float64:
+    """The cotangent 1: a Python float for a scalar graph (fast), else a 0-d array in the output's
+    dtype (float32 stays float32) and on the output's device (a CuPy graph never sees a host array)."""
+    v = out.value
+    if not hasattr(v, "shape") or isinstance(v, numpy.generic):
         return 1.0
-    return get_xp(out.value).ones((), dtype=dtype)
+    return get_xp(v).ones((), dtype=v.dtype)
 
 
 def _match_dtype(g, like):

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy
 
+from ..backend import get_xp
+
 
 class Variable:
     """A variable node: a value and at most one parent operation (``op``; None for an input).
@@ -207,6 +209,9 @@ class Primitive:
         except ValueError as err:
             shapes = ", ".join(str(numpy.shape(r)) for r in raw)
             raise ValueError(f"{self.name}: cannot combine operands of shapes {shapes}: {err}") from err
+        except TypeError:
+            get_xp(*raw)  # a CuPy and a NumPy array mixed: raise the message that names both
+            raise
 
     def vjp_rule(self, i):
         """The VJP rule of argument ``i`` (None if that argument is not differentiable)."""

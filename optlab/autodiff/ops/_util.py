@@ -71,9 +71,6 @@ def kept_shape(shape, axis):
 def expand_reduced(g, x, axis, keepdims):
     """Broadcast the cotangent of a reduction back over the reduced axes of ``x``."""
     shape = shape_of(x)
-    if not hasattr(g, "shape"):  # a Python-scalar cotangent (the seed 1.0) becomes an array on x's device
-        xv = raw(x)
-        g = xp_of(xv).asarray(g, dtype=getattr(xv, "dtype", None))
     if not keepdims:
         from .shape import reshape
 

@@ -9,6 +9,7 @@ At kinks a documented subgradient is used: ``abs``, ``relu``, ``sign``, ``clip``
 """
 from __future__ import annotations
 
+import math
 import operator
 
 from ..graph import Primitive
@@ -45,6 +46,8 @@ negative = Primitive("negative", operator.neg, [lambda g, ans, x: -g], doc="-x."
 
 def _log_or_zero(x):
     """log(x) where x > 0, else 0: the d/dy of x**y is only used where it exists."""
+    if isinstance(x, (int, float)):  # a constant base such as 2.0 ** y: a plain float, on no device
+        return math.log(x) if x > 0 else 0.0
     positive = raw(x) > 0
     return where(positive, log(where(positive, x, 1.0)), 0.0)
 
