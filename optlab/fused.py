@@ -39,8 +39,6 @@ def _kernel(name):
         "sgd_momentum": (
             "T g, T one_minus_a, T a, T lr", "T x, T m",
             "m = one_minus_a * m + a * g; x = x - lr * m;"),
-        # m <- (1 - a) m + a g
-        "average": ("T g, T one_minus_a, T a", "T m", "m = one_minus_a * m + a * g;"),
         # x <- x - (lr / ||m||) m  (the norm is reduced before, in one pass over m)
         "scaled_step": ("T m, T k", "T x", "x = x - k * m;"),
     }
@@ -67,14 +65,54 @@ def sgd_momentum(x, g, m, *, alpha, lr):
     _kernel("sgd_momentum")(g, 1 - alpha, alpha, lr, x, m)
 
 
-def average(m, g, *, alpha):
-    """m = (1 - alpha) m + alpha g, in place."""
-    _kernel("average")(g, 1 - alpha, alpha, m)
+_BLOCKS, _THREADS = 1024, 256
+_AVERAGE_SUMSQ = r"""
+extern "C" __global__ void optlab_average_sumsq_{T}(const {T}* g, {T}* m, const {T} one_minus_a,
+                                                   const {T} a, {T}* partial, const long long n) {{
+    // m <- (1 - a) m + a g in place, and this block's share of sum m^2 (fixed order: deterministic)
+    __shared__ {T} acc[{THREADS}];
+    {T} s = 0;
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += (long long)gridDim.x * blockDim.x) {{
+        {T} v = one_minus_a * m[i] + a * g[i];
+        m[i] = v;
+        s += v * v;
+    }}
+    acc[threadIdx.x] = s;
+    __syncthreads();
+    for (int k = blockDim.x / 2; k > 0; k >>= 1) {{
+        if (threadIdx.x < k) acc[threadIdx.x] += acc[threadIdx.x + k];
+        __syncthreads();
+    }}
+    if (threadIdx.x == 0) partial[blockIdx.x] = acc[0];
+}}
+"""
 
 
-def normalized_step(x, m, lr):
-    """x -= lr m / ||m|| in place (no step when m = 0): one reduction and one elementwise pass."""
-    n = math.sqrt(float((m * m).sum()))   # as optlab.algorithms.base.norm
+@functools.lru_cache(maxsize=None)
+def _average_sumsq_kernel(ctype):
+    import cupy
+
+    src = _AVERAGE_SUMSQ.format(T=ctype, THREADS=_THREADS)
+    return cupy.RawKernel(src, f"optlab_average_sumsq_{ctype}", options=_OPTIONS)
+
+
+def average_and_norm(m, g, *, alpha):
+    """m = (1 - alpha) m + alpha g in place, returning ||m|| of the new m: one pass over m and g
+    (the bytes a normalized momentum step must move: read m, g; write m; then read m, x; write x)."""
+    import cupy
+
+    ctype = {"float32": "float", "float64": "double"}[m.dtype.name]
+    partial = cupy.empty(_BLOCKS, dtype=m.dtype)
+    _average_sumsq_kernel(ctype)((_BLOCKS,), (_THREADS,), (
+        g, m, m.dtype.type(1 - alpha), m.dtype.type(alpha), partial, cupy.int64(m.size)))
+    return math.sqrt(float(partial.sum()))
+
+
+def normalized_step(x, m, lr, n=None):
+    """x -= lr m / ||m|| in place (no step when m = 0); ``n`` is ||m|| when already known."""
+    if n is None:
+        n = math.sqrt(float((m * m).sum()))   # as optlab.algorithms.base.norm
     if n > 0:
         _kernel("scaled_step")(m, lr / n, x)
     return x

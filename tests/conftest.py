@@ -8,6 +8,10 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+# tests/fake_cupy is a stand-in CuPy for subprocesses only: collecting it (doctests) would import it as
+# `cupy` into this process and hide the real CuPy, and with it every GPU test, on a GPU machine.
+collect_ignore = ["fake_cupy"]
+
 settings.register_profile(
     "default", max_examples=25, derandomize=True, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

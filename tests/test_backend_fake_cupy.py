@@ -400,18 +400,19 @@ class _stubbed_fused:
             m[...] = (1 - alpha) * m + alpha * g
             x[...] = x - lr * m
 
-        def average(m, g, *, alpha):
+        def average_and_norm(m, g, *, alpha):
             m[...] = (1 - alpha) * m + alpha * g
+            return math.sqrt(float((m * m).sum()))
 
-        def normalized_step(x, m, lr):
-            n = math.sqrt(float((m * m).sum()))
+        def normalized_step(x, m, lr, n=None):
+            n = math.sqrt(float((m * m).sum())) if n is None else n
             if n > 0:
                 x[...] = x - (lr / n) * m
             return x
 
         self.fused, self.saved = fused, {k: getattr(fused, k) for k in
-                                         ("adam", "adagrad", "sgd_momentum", "average", "normalized_step")}
-        for k, f in dict(adam=adam, adagrad=adagrad, sgd_momentum=sgd_momentum, average=average,
+                                         ("adam", "adagrad", "sgd_momentum", "average_and_norm", "normalized_step")}
+        for k, f in dict(adam=adam, adagrad=adagrad, sgd_momentum=sgd_momentum, average_and_norm=average_and_norm,
                          normalized_step=normalized_step).items():
             setattr(fused, k, f)
         return self
