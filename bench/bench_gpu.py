@@ -82,6 +82,9 @@ def main():
             s = 1 / (1 + cupy.exp(-z))
             return loss, X.T @ (-y * s) / n
 
+        ref = by_hand()[1]
+        err = float(cupy.abs(vg(w)[1] - ref).max() / cupy.abs(ref).max())
+        print(f"{cupy.dtype(dtype).name}: engine gradient vs hand-written, max relative difference {err:.1e}")
         floor = 2 * X.nbytes / bw
         for name, fn, target in (("engine", lambda: vg(w), 1.3), ("hand-written CuPy", by_hand, None)):
             t = _timer(cupy, fn)

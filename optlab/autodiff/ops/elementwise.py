@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import operator
 
+import numpy
+
 from ..graph import Primitive
 from ._util import raw, unbroadcast, xp_of
 
@@ -120,6 +122,10 @@ def _sigmoid(x):
     # x < 0: no exponent is positive (no overflow), both ends keep full relative precision, and
     # there is no branch (np.where over both branches took three times as long).
     xp = xp_of(x)
+    if xp is not numpy and hasattr(xp, "ElementwiseKernel"):
+        from ... import fused_linalg
+
+        return fused_linalg.sigmoid(x)  # the same formula in one GPU pass
     return xp.exp(xp.minimum(x, 0.0)) / (1.0 + xp.exp(-xp.abs(x)))
 
 
@@ -127,6 +133,10 @@ def _softplus(x):
     # max(x, 0) + log1p(exp(-|x|)) equals log(1 + exp(x)) without overflow; it is five times as fast
     # as numpy.logaddexp(0, x) for the same accuracy.
     xp = xp_of(x)
+    if xp is not numpy and hasattr(xp, "ElementwiseKernel"):
+        from ... import fused_linalg
+
+        return fused_linalg.softplus(x)  # the same formula in one GPU pass
     return xp.maximum(x, 0.0) + xp.log1p(xp.exp(-xp.abs(x)))
 
 

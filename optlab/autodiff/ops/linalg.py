@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import re
 
+import numpy
+
 from ..graph import Primitive
 from ._util import shape_of, unbroadcast, xp_of
 from .shape import expand_dims, reshape, swapaxes
 
 
 def _matmul(a, b):
-    return xp_of(a, b).matmul(a, b)
+    xp = xp_of(a, b)
+    if xp is not numpy:  # tall-skinny X @ w and X.T @ g on the GPU: coalesced kernels beat cuBLAS
+        from ... import fused_linalg as fl
+
+        if fl.usable(a, b):
+            return fl.matvec(a, b)
+        if b.ndim == 1 and a.ndim == 2 and fl.usable(a.T, b):
+            return fl.rmatvec(a.T, b)
+    return xp.matmul(a, b)
 
 
 def _matmul_vjp_a(g, ans, a, b):
