@@ -89,6 +89,12 @@ def main():
         for name, fn, target in (("engine", lambda: vg(w), 1.3), ("hand-written CuPy", by_hand, None)):
             t = _timer(cupy, fn)
             rows.append((f"logistic value+grad {name}, {cupy.dtype(dtype).name}", t, floor, target))
+        # where the time goes: each product alone against one read of X
+        from optlab import fused_linalg as fl
+
+        for name, fn in (("X @ w kernel", lambda: fl.matvec(X, w)), ("X @ w cuBLAS", lambda: X @ w),
+                         ("X.T @ g kernel", lambda: fl.rmatvec(X, y)), ("X.T @ g cuBLAS", lambda: X.T @ y)):
+            rows.append((f"  {name}, {cupy.dtype(dtype).name}", _timer(cupy, fn), X.nbytes / bw, None))
 
     D = 1 << 26
     g = cupy.random.default_rng(1).standard_normal(D, dtype=cupy.float32)

@@ -65,7 +65,7 @@ def sgd_momentum(x, g, m, *, alpha, lr):
     _kernel("sgd_momentum")(g, 1 - alpha, alpha, lr, x, m)
 
 
-_BLOCKS, _THREADS = 1024, 256
+_BLOCKS, _THREADS = 4096, 256   # enough blocks in flight to saturate memory
 _AVERAGE_SUMSQ = r"""
 extern "C" __global__ void optlab_average_sumsq_{T}(const {T}* g, {T}* m, const {T} one_minus_a,
                                                    const {T} a, {T}* partial, const long long n) {{

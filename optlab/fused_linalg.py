@@ -4,7 +4,8 @@ cuBLAS is tuned for square matrices; for X of shape (n, d) with n in the million
 design matrix), ``X @ w`` and ``X.T @ g`` run well below the memory bandwidth. These kernels read X
 once, fully coalesced:
 
-* ``matvec``: y = X w, one warp per row (lanes read consecutive columns, then a shuffle reduction);
+* ``matvec``: y = X w, one warp per row (lanes read consecutive columns, then a shuffle reduction),
+  four rows at a time so that enough loads are in flight to saturate memory;
 * ``rmatvec``: z = X^T g, each warp accumulates its rows' contributions per column in registers,
   blocks reduce in shared memory, and the per-block partial sums are added in a fixed order, so the
   result is deterministic (same bits every run);
@@ -24,15 +25,22 @@ _WARPS, _BLOCKS = 8, 1024
 
 _SRC = r"""
 extern "C" __global__ void optlab_matvec_{T}(const {T}* X, const {T}* w, {T}* y, long long n, int d) {{
+    // one warp per row, four rows per iteration so that four rows' loads are in flight at once
     int lane = threadIdx.x & 31;
     long long warp = ((long long)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
     long long warps = ((long long)gridDim.x * blockDim.x) >> 5;
-    for (long long i = warp; i < n; i += warps) {{
-        const {T}* row = X + i * d;
-        {T} s = 0;
-        for (int j = lane; j < d; j += 32) s += row[j] * w[j];
-        for (int k = 16; k > 0; k >>= 1) s += __shfl_down_sync(0xffffffff, s, k);
-        if (lane == 0) y[i] = s;
+    for (long long i0 = 4 * warp; i0 < n; i0 += 4 * warps) {{
+        {T} s[4] = {{0, 0, 0, 0}};
+        for (int j = lane; j < d; j += 32) {{
+            {T} wj = w[j];
+            for (int r = 0; r < 4; r++)
+                if (i0 + r < n) s[r] += X[(i0 + r) * d + j] * wj;
+        }}
+        for (int r = 0; r < 4; r++) {{
+            {T} t = s[r];
+            for (int k = 16; k > 0; k >>= 1) t += __shfl_down_sync(0xffffffff, t, k);
+            if (lane == 0 && i0 + r < n) y[i0 + r] = t;
+        }}
     }}
 }}
 
@@ -43,12 +51,16 @@ extern "C" __global__ void optlab_rmatvec_{T}(const {T}* X, const {T}* g, {T}* p
     for (int c = 0; c < {PER_LANE}; c++) s[c] = 0;
     long long warp = ((long long)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
     long long warps = ((long long)gridDim.x * blockDim.x) >> 5;
-    for (long long i = warp; i < n; i += warps) {{
-        const {T}* row = X + i * d;
-        {T} gi = g[i];
-        for (int c = 0; c < {PER_LANE}; c++) {{
-            int j = lane + 32 * c;
-            if (j < d) s[c] += row[j] * gi;
+    for (long long i0 = 4 * warp; i0 < n; i0 += 4 * warps) {{   // four rows in flight per warp
+        for (int r = 0; r < 4; r++) {{
+            long long i = i0 + r;
+            if (i >= n) break;
+            const {T}* row = X + i * d;
+            {T} gi = g[i];
+            for (int c = 0; c < {PER_LANE}; c++) {{
+                int j = lane + 32 * c;
+                if (j < d) s[c] += row[j] * gi;
+            }}
         }}
     }}
     for (int c = 0; c < {PER_LANE}; c++) {{
