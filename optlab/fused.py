@@ -65,18 +65,23 @@ def sgd_momentum(x, g, m, *, alpha, lr):
     _kernel("sgd_momentum")(g, 1 - alpha, alpha, lr, x, m)
 
 
-_BLOCKS, _THREADS = 4096, 256   # enough blocks in flight to saturate memory
+_BLOCKS, _THREADS = 2048, 256
 _AVERAGE_SUMSQ = r"""
 extern "C" __global__ void optlab_average_sumsq_{T}(const {T}* g, {T}* m, const {T} one_minus_a,
                                                    const {T} a, {T}* partial, const long long n) {{
     // m <- (1 - a) m + a g in place, and this block's share of sum m^2 (fixed order: deterministic)
     __shared__ {T} acc[{THREADS}];
     {T} s = 0;
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (long long)gridDim.x * blockDim.x) {{
-        {T} v = one_minus_a * m[i] + a * g[i];
-        m[i] = v;
-        s += v * v;
+    long long stride = (long long)gridDim.x * blockDim.x;
+    for (long long i0 = (long long)blockIdx.x * blockDim.x + threadIdx.x; i0 < n; i0 += 4 * stride) {{
+        for (int r = 0; r < 4; r++) {{          // four independent elements in flight per thread
+            long long i = i0 + r * stride;
+            if (i < n) {{
+                {T} v = one_minus_a * m[i] + a * g[i];
+                m[i] = v;
+                s += v * v;
+            }}
+        }}
     }}
     acc[threadIdx.x] = s;
     __syncthreads();

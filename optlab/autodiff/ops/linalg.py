@@ -16,13 +16,11 @@ from .shape import expand_dims, reshape, swapaxes
 
 def _matmul(a, b):
     xp = xp_of(a, b)
-    if xp is not numpy:  # tall-skinny X @ w and X.T @ g on the GPU: coalesced kernels beat cuBLAS
-        from ... import fused_linalg as fl
+    if xp is not numpy:  # a tall-skinny X @ w on the GPU: a coalesced kernel beats cuBLAS
+        from ... import fused_linalg
 
-        if fl.usable(a, b):
-            return fl.matvec(a, b)
-        if b.ndim == 1 and a.ndim == 2 and fl.usable(a.T, b):
-            return fl.rmatvec(a.T, b)
+        if fused_linalg.usable(a, b):
+            return fused_linalg.matvec(a, b)
     return xp.matmul(a, b)
 
 
