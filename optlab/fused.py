@@ -41,6 +41,9 @@ def _kernel(name):
             "m = one_minus_a * m + a * g; x = x - lr * m;"),
         # x <- x - (lr / ||m||) m  (the norm is reduced before, in one pass over m)
         "scaled_step": ("T m, T k", "T x", "x = x - k * m;"),
+        # the same with k = lr / sqrt(sumsq) read from a 0-d device array (no host round trip)
+        "scaled_step_device": ("T m, raw T sumsq, T lr", "T x",
+                               "T s = sumsq[0]; if (s > 0) x = x - (lr / sqrt(s)) * m;"),
     }
     inp, out, body = specs[name]
     return cupy.ElementwiseKernel(inp, out, body, f"optlab_{name}", options=_OPTIONS)
@@ -65,23 +68,18 @@ def sgd_momentum(x, g, m, *, alpha, lr):
     _kernel("sgd_momentum")(g, 1 - alpha, alpha, lr, x, m)
 
 
-_BLOCKS, _THREADS = 2048, 256
+_BLOCKS, _THREADS = 1024, 256
 _AVERAGE_SUMSQ = r"""
 extern "C" __global__ void optlab_average_sumsq_{T}(const {T}* g, {T}* m, const {T} one_minus_a,
                                                    const {T} a, {T}* partial, const long long n) {{
     // m <- (1 - a) m + a g in place, and this block's share of sum m^2 (fixed order: deterministic)
     __shared__ {T} acc[{THREADS}];
     {T} s = 0;
-    long long stride = (long long)gridDim.x * blockDim.x;
-    for (long long i0 = (long long)blockIdx.x * blockDim.x + threadIdx.x; i0 < n; i0 += 4 * stride) {{
-        for (int r = 0; r < 4; r++) {{          // four independent elements in flight per thread
-            long long i = i0 + r * stride;
-            if (i < n) {{
-                {T} v = one_minus_a * m[i] + a * g[i];
-                m[i] = v;
-                s += v * v;
-            }}
-        }}
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += (long long)gridDim.x * blockDim.x) {{
+        {T} v = one_minus_a * m[i] + a * g[i];
+        m[i] = v;
+        s += v * v;
     }}
     acc[threadIdx.x] = s;
     __syncthreads();
@@ -103,21 +101,24 @@ def _average_sumsq_kernel(ctype):
 
 
 def average_and_norm(m, g, *, alpha):
-    """m = (1 - alpha) m + alpha g in place, returning ||m|| of the new m: one pass over m and g
-    (the bytes a normalized momentum step must move: read m, g; write m; then read m, x; write x)."""
+    """m = (1 - alpha) m + alpha g in place; returns ||m||^2 of the new m as a 0-d device array (kept
+    on the GPU: reading it on the host would stall the stream between this pass and the step)."""
     import cupy
 
     ctype = {"float32": "float", "float64": "double"}[m.dtype.name]
     partial = cupy.empty(_BLOCKS, dtype=m.dtype)
     _average_sumsq_kernel(ctype)((_BLOCKS,), (_THREADS,), (
         g, m, m.dtype.type(1 - alpha), m.dtype.type(alpha), partial, cupy.int64(m.size)))
-    return math.sqrt(float(partial.sum()))
+    return partial.sum()
 
 
-def normalized_step(x, m, lr, n=None):
-    """x -= lr m / ||m|| in place (no step when m = 0); ``n`` is ||m|| when already known."""
-    if n is None:
+def normalized_step(x, m, lr, sumsq=None):
+    """x -= lr m / ||m|| in place (no step when m = 0). ``sumsq``: ||m||^2 as a 0-d device array, from
+    :func:`average_and_norm`; without it the norm is computed on the host, as optlab.algorithms does."""
+    if sumsq is None:
         n = math.sqrt(float((m * m).sum()))   # as optlab.algorithms.base.norm
-    if n > 0:
-        _kernel("scaled_step")(m, lr / n, x)
+        if n > 0:
+            _kernel("scaled_step")(m, lr / n, x)
+        return x
+    _kernel("scaled_step_device")(m, sumsq, lr, x)
     return x

@@ -402,10 +402,10 @@ class _stubbed_fused:
 
         def average_and_norm(m, g, *, alpha):
             m[...] = (1 - alpha) * m + alpha * g
-            return math.sqrt(float((m * m).sum()))
+            return (m * m).sum()
 
-        def normalized_step(x, m, lr, n=None):
-            n = math.sqrt(float((m * m).sum())) if n is None else n
+        def normalized_step(x, m, lr, sumsq=None):
+            n = math.sqrt(float((m * m).sum() if sumsq is None else sumsq))
             if n > 0:
                 x[...] = x - (lr / n) * m
             return x

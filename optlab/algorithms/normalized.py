@@ -67,8 +67,8 @@ class NormalizedSGDMomentum:
         t = s.t + 1
         g = oracle.stoch_grad(s.x, oracle.sample())                    # grad l(w_t, z_t)
         if t > 1 and is_cupy(s.x):                                     # fused GPU kernels, in place
-            n = fused.average_and_norm(s.m, g, alpha=self.alpha)       # m_t and ||m_t||, one pass
-            fused.normalized_step(s.x, s.m, lr_at(self.lr, t), n)      # w_{t+1} = w_t - eta m_t/||m_t||
+            sq = fused.average_and_norm(s.m, g, alpha=self.alpha)      # m_t and ||m_t||^2, one pass
+            fused.normalized_step(s.x, s.m, lr_at(self.lr, t), sq)     # w_{t+1} = w_t - eta m_t/||m_t||
             return NormalizedState(x=s.x, m=s.m, x_prev=None, t=t)     # (x_prev is STORM's only)
         m = g if t == 1 else (1 - self.alpha) * s.m + self.alpha * g    # m_t
         if t == 1 and is_cupy(g):
