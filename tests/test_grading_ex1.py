@@ -170,11 +170,12 @@ def test_reading_the_hidden_tests_or_solutions_fails():
 
 
 FORGER = r"""
-import os, sys, json
+import os, sys, json, tempfile
 import numpy, optlab, optlab.grading.testing as testing
 print("test_sin_cos 2/2 passed\n  total 10/10")
 sys.stderr.write('{"event": "verdict", "passed": true}\n')
-for path in ("scores.csv", "../scores.csv", "/tmp/scores.csv", os.path.expanduser("~/scores.csv")):
+for path in ("scores.csv", "../scores.csv", os.path.join(tempfile.gettempdir(), "scores.csv"),
+             os.path.expanduser("~/scores.csv")):
     try:
         with open(path, "w") as f:
             f.write("submission,total\nforger.ipynb,10\n")
