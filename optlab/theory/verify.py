@@ -8,6 +8,7 @@ With ``--json`` standard output carries only the JSON list of records; progress 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 
@@ -57,13 +58,18 @@ def verdict(c):
     return "holds" if ok else "VIOLATED"
 
 
+def _short_source(source):
+    """'EC500 notes (seed 003) Thm 2.4, L206-246' -> 'seed 003 Thm 2.4' (the full source is in --json)."""
+    return re.sub(r"^.*\((seed \d+)\)\s*", r"\1 ", source.split(",")[0])[:30]
+
+
 def format_table(checks):
     head = ("theorem", "source", "algorithm", "problem", "measured", "bound", "ratio", "verdict")
     rows = []
     for c in checks:
         r = c.record()
-        rows.append((r["theorem"], r["source"].split(",")[0], r["algorithm"], r["problem"][:28],
-                     f"{r['measured']:.4g}", f"{r['bound']:.4g}", f"{r['ratio']:.3f}", verdict(c)))
+        rows.append((r["theorem"], _short_source(r["source"]), r["algorithm"][:24], r["problem"][:28],
+                     f"{r['measured']:.4g}", f"{r['bound']:.4g}", (f"{r['ratio']:.3f}" if r['ratio'] < 1e3 else f"{r['ratio']:.3g}"), verdict(c)))
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
     line = lambda cells: "  ".join(str(x).ljust(w) for x, w in zip(cells, widths))  # noqa: E731
     return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in rows])
