@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(PY) -m pytest -n 2 -q
 
 test-thorough: $(STAMP)
-	OPTLAB_PROFILE=thorough $(PY) -m pytest -n 2 -q -m "slow or not slow"
+	OPTLAB_PROFILE=thorough $(PY) -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py

@@ -17,7 +17,7 @@ from hypothesis import given, settings, strategies as st
 from optlab.algorithms import IANSGD, NormalizedSGDMomentum, run
 from optlab.problems import cosh_sum, cosine_sum, strict_saddle
 from optlab.theory import Instance, check
-from optlab.theory import ec500_normalized, ec500_second_order, paper002
+from optlab.theory import ec500_normalized, ec500_second_order, measures, paper002
 
 unit = st.floats(0.0, 1.0, exclude_max=True)
 
@@ -25,9 +25,9 @@ unit = st.floats(0.0, 1.0, exclude_max=True)
 def test_recorded_wrapper_leaves_the_trajectory_unchanged():
     p, m = cosine_sum(d=3), NormalizedSGDMomentum(lr=0.05, alpha=0.2)
     kw = dict(steps=30, x0=numpy.full(3, 0.4), seed=3, noise="gaussian", sigma=1.0, progress=False)
-    a, b = run(m, p, **kw), run(ec500_normalized.Recorded(m), p, **kw)
+    a, b = run(m, p, **kw), run(measures.KeepStates(m), p, **kw)
     assert numpy.array_equal(a.x, b.x)
-    log = ec500_normalized.states(b)
+    log = measures.states(b)
     assert len(log) == 30 and numpy.allclose(log[-1].x, b.x[-1])
 
 
@@ -92,9 +92,9 @@ def test_ian_sgd_step_length_under_the_slides_Gamma(u, seed):
 def test_run_passes_tau1_to_the_affine_oracle():
     """IAN-SGD's h_t = max(1, ||g'|| + 1) (A = Gamma = delta = 1) sees g' = (1 +- tau1) grad F."""
     p, x0 = cosh_sum(d=2), numpy.array([1.0, -1.0])
-    m = ec500_normalized.Recorded(IANSGD(lr=1e-300, beta=1.0))       # no move: every gradient at x0
+    m = measures.KeepStates(IANSGD(lr=1e-300, beta=1.0))       # no move: every gradient at x0
     tr = run(m, p, steps=200, x0=x0, noise="affine", sigma=0.0, tau1=0.5, progress=False)
-    h = numpy.array([s.h for s in ec500_normalized.states(tr)])
+    h = numpy.array([s.h for s in measures.states(tr)])
     g = numpy.linalg.norm(p.grad(x0))
     assert numpy.allclose(numpy.sort(numpy.unique(numpy.round(h, 9))), [1 + 0.5 * g, 1 + 1.5 * g])
 

@@ -50,6 +50,15 @@ def _invariant_slices(blocks, d):
     return tuple(out), slice(start, d)
 
 
+def _check_hyperparameters(method):
+    """The learning rates of both parameter groups, and the sizes of the scale-invariant blocks."""
+    set_field(method, "lr_w", check_lr(method.lr_w, "lr_w"))
+    set_field(method, "lr_g", check_lr(method.lr_g, "lr_g"))
+    if method.blocks is None:
+        raise ValueError("blocks must give the sizes of the scale-invariant blocks, got None")
+    set_field(method, "blocks", check_blocks("blocks", method.blocks))
+
+
 class SIState(NamedTuple):
     x: Any
     t: int
@@ -63,11 +72,7 @@ class ScaleInvariantSGD:
     blocks: tuple = None
 
     def __post_init__(self):
-        set_field(self, "lr_w", check_lr(self.lr_w, "lr_w"))
-        set_field(self, "lr_g", check_lr(self.lr_g, "lr_g"))
-        if self.blocks is None:
-            raise ValueError("blocks must give the sizes of the scale-invariant blocks, got None")
-        set_field(self, "blocks", check_blocks("blocks", self.blocks))
+        _check_hyperparameters(self)
 
     def init(self, x0, oracle) -> SIState:
         x = copy(x0)
@@ -105,11 +110,7 @@ class WNGrad:
     blocks: tuple = None
 
     def __post_init__(self):
-        set_field(self, "lr_w", check_lr(self.lr_w, "lr_w"))
-        set_field(self, "lr_g", check_lr(self.lr_g, "lr_g"))
-        if self.blocks is None:
-            raise ValueError("blocks must give the sizes of the scale-invariant blocks, got None")
-        set_field(self, "blocks", check_blocks("blocks", self.blocks))
+        _check_hyperparameters(self)
 
     def init(self, x0, oracle) -> WNGradState:
         x = copy(x0)

@@ -19,74 +19,27 @@ bounds E||grad l(w, z) - grad L(w)||^2 for every w, eta the step length (every s
   printed E sum ||grad L(w_t)|| <= 11 sqrt(Delta H T)^(2/3) + 13 sigma T^(2/3), which is dimensionally
   wrong and fails on a real run; the derivation (L3684-3688) gives 11 sqrt(Delta H) T^(2/3) + 13 sigma T^(2/3).
 
-The momentum m_t is not part of a trace, so the runs use :class:`Recorded`, which keeps every state of
+The momentum m_t is not part of a trace, so the runs use :class:`KeepStates`, which keeps every state of
 the wrapped method (the other modules of this package reuse it).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, NamedTuple
 
 import numpy
 
 from ..algorithms import NormalizedSGDMomentum, NormalizedSTORM
 from ..problems import cosine_sum, logistic_regression, quadratic
-from .measures import iterates, losses, per_run
+from .measures import KeepStates, grad_norms, grads, iterates, losses, per_run, slack, states
+from .stochastic import delta, sigma_of
 from .theorem import Instance, Theorem
 
 SOURCE = "EC500 notes (seed 003)"
-EPS = numpy.finfo(float).eps
-
-
-class RecordedState(NamedTuple):
-    x: Any
-    inner: Any
-    log: list      # the inner state after each step: log[t - 1] is the state after step t
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """``method`` unchanged, but every state it produces is kept (``trace.state.log``)."""
-    method: Any
-
-    def init(self, x0, oracle):
-        s = self.method.init(x0, oracle)
-        return RecordedState(s.x, s, [])
-
-    def step(self, s, oracle):
-        inner = self.method.step(s.inner, oracle)
-        s.log.append(inner)
-        return RecordedState(inner.x, inner, s.log)
-
-    def __repr__(self):
-        return repr(self.method)
-
-
-def states(run):
-    """The inner states of a :class:`Recorded` run, one per step."""
-    return run.state.log
-
-
-def grads(problem, W):
-    return numpy.array([numpy.asarray(problem.grad(w), dtype=float) for w in W])
-
-
-def grad_norms(problem, W):
-    return numpy.linalg.norm(grads(problem, W), axis=1)
-
-
-def slack(*arrays):
-    """Rounding allowance for a bound that compares differences of computed quantities."""
-    return 64 * EPS * sum(numpy.abs(numpy.asarray(a, dtype=float)) for a in arrays)
 
 
 def noise_sd(inst):
-    """sigma with E||g - grad L||^2 <= sigma^2: the additive oracle's sigma / sqrt(B), or hyper['sigma']."""
-    if "sigma" in inst.hyper:
-        return float(inst.hyper["sigma"])
-    o = inst.oracle
-    return float(o.get("sigma", 0.0)) / math.sqrt(o.get("batch_size", 1))
+    """sigma with E||g - grad L||^2 <= sigma^2: hyper['sigma'] when given, else the additive oracle's."""
+    return float(inst.hyper["sigma"]) if "sigma" in inst.hyper else sigma_of(inst)
 
 
 def sample_H(inst):
@@ -95,11 +48,6 @@ def sample_H(inst):
     if inst.oracle.get("noise") is None and getattr(p, "is_finite_sum", False):
         return float(p.extra["H_max"])
     return float(p.H)
-
-
-def gap(inst):
-    """Delta = L(w_1) - L_*."""
-    return float(inst.problem.f(inst.x0)) - inst.problem.f_star
 
 
 def _draw(problem, T, u, seeds=24, **hyper):
@@ -147,7 +95,7 @@ LEMMA_24_1 = Theorem(
     requires=frozenset({"smooth"}), constants=("H",), rule="any alpha in (0, 1], eta > 0",
     kind="expectation", measured_text="E||m_t - grad L(w_t)||",
     bound_text="(1 - alpha)^t sigma + sigma sqrt(alpha) + H eta / alpha",
-    method=lambda inst: Recorded(NormalizedSGDMomentum(lr=inst.hyper["lr"], alpha=inst.hyper["alpha"])),
+    method=lambda inst: KeepStates(NormalizedSGDMomentum(lr=inst.hyper["lr"], alpha=inst.hyper["alpha"])),
     measure=_eps_measure, bound=_eps_bound(1.0, lambda inst: inst.problem.H),
     default=lambda seed: Instance(cosine_sum(d=4, seed=seed), numpy.full(4, 0.5), T=100,
                                   hyper={"alpha": 0.1, "lr": 0.01}, seeds=200,
@@ -166,7 +114,7 @@ LEMMA_24_4 = Theorem(
     requires=frozenset({"smooth"}), constants=("H",), rule="any alpha in (0, 1], eta > 0; every l(., z) H-smooth",
     kind="expectation", measured_text="E||m_t - grad L(w_t)||",
     bound_text="(1 - alpha)^t sigma + sigma sqrt(alpha) + H eta / sqrt(alpha)",
-    method=lambda inst: Recorded(NormalizedSTORM(lr=inst.hyper["lr"], alpha=inst.hyper["alpha"])),
+    method=lambda inst: KeepStates(NormalizedSTORM(lr=inst.hyper["lr"], alpha=inst.hyper["alpha"])),
     measure=_eps_measure, bound=_eps_bound(0.5, sample_H),
     default=lambda seed: _logistic_instance(seed, T=100, seeds=200, alpha=0.1, lr=0.05),
     admissible={"alpha": (0.0, 1.0), "lr": (0.0, None)}, draw=_eps_draw,
@@ -209,7 +157,7 @@ LEMMA_24_2 = Theorem(
     kind="every_step",
     measured_text="L(w_{t+1}) - L(w_t) + (eta/3)||grad L(w_t)|| - (13 eta/6)||m_t - grad L(w_t)||",
     bound_text="H eta^2 / 2",
-    method=lambda inst: Recorded(NormalizedSGDMomentum(lr=inst.hyper["lr"], alpha=inst.hyper["alpha"])),
+    method=lambda inst: KeepStates(NormalizedSGDMomentum(lr=inst.hyper["lr"], alpha=inst.hyper["alpha"])),
     measure=_lem242_measure, bound=lambda inst: numpy.full(inst.T, inst.problem.H * inst.hyper["lr"] ** 2 / 2),
     default=lambda seed: Instance(cosine_sum(d=4, seed=seed), numpy.full(4, 0.5), T=200,
                                   hyper={"alpha": 0.1, "lr": 0.05}, oracle={"noise": "gaussian", "sigma": 1.0},
@@ -234,13 +182,13 @@ def _sum_grad_norms(runs, inst):
 
 def _thm243_tuned(inst):
     """alpha = min(1, sqrt(Delta H) / (sigma sqrt T)), eta = sqrt(Delta alpha / (H T)) (L3546)."""
-    D, H, s, T = gap(inst), inst.problem.H, noise_sd(inst), inst.T
+    D, H, s, T = delta(inst), inst.problem.H, noise_sd(inst), inst.T
     a = 1.0 if s == 0 else min(1.0, math.sqrt(D * H) / (s * math.sqrt(T)))
     return a, math.sqrt(D * a / (H * T))
 
 
 def _thm243_bound(inst):
-    D, H, s, T = gap(inst), inst.problem.H, noise_sd(inst), inst.T
+    D, H, s, T = delta(inst), inst.problem.H, noise_sd(inst), inst.T
     return [24 * math.sqrt(D * H * T) + 17.5 * (D * H * T ** 3 * s ** 2) ** 0.25
             + 6.5 * math.sqrt(T) / math.sqrt(D * H)]
 
@@ -279,12 +227,12 @@ THM_24_3 = Theorem(
 def _thm245_tuned(inst):
     """alpha = T^(-2/3), eta = sqrt(Delta sqrt(alpha) / (H T)) (L3666), H of every l(., z)."""
     a = inst.T ** (-2 / 3)
-    return a, math.sqrt(gap(inst) * math.sqrt(a) / (sample_H(inst) * inst.T))
+    return a, math.sqrt(delta(inst) * math.sqrt(a) / (sample_H(inst) * inst.T))
 
 
 def _thm245_bound(printed):
     def bound(inst):
-        D, H, s, T = gap(inst), sample_H(inst), noise_sd(inst), inst.T
+        D, H, s, T = delta(inst), sample_H(inst), noise_sd(inst), inst.T
         first = math.sqrt(D * H * T) ** (2 / 3) if printed else math.sqrt(D * H) * T ** (2 / 3)
         return [11 * first + 13 * s * T ** (2 / 3)]
     return bound

@@ -5,6 +5,9 @@ T steps holds ``w_1 .. w_{T+1}`` as rows 0 .. T of :func:`iterates`.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
 import numpy
 
 from ..backend import to_numpy
@@ -32,3 +35,49 @@ def per_run(runs, fn):
 
 def dist(a, b):
     return float(numpy.linalg.norm(numpy.asarray(a, dtype=float) - numpy.asarray(b, dtype=float)))
+
+
+EPS = numpy.finfo(float).eps
+
+
+class KeptStates(NamedTuple):
+    x: Any
+    inner: Any
+    log: list      # the inner state after each step: log[t - 1] is the state after step t
+
+
+@dataclass(frozen=True)
+class KeepStates:
+    """``method`` unchanged, but every state it produces is kept (``trace.state.log``), for bounds that
+    read a method's internal quantities (momentum, normalizers) at every step."""
+    method: Any
+
+    def init(self, x0, oracle):
+        s = self.method.init(x0, oracle)
+        return KeptStates(s.x, s, [])
+
+    def step(self, s, oracle):
+        inner = self.method.step(s.inner, oracle)
+        s.log.append(inner)
+        return KeptStates(inner.x, inner, s.log)
+
+    def __repr__(self):
+        return repr(self.method)
+
+
+def states(run):
+    """The inner states of a :class:`KeepStates` run, one per step."""
+    return run.state.log
+
+
+def grads(problem, W):
+    return numpy.array([numpy.asarray(problem.grad(w), dtype=float) for w in W])
+
+
+def grad_norms(problem, W):
+    return numpy.linalg.norm(grads(problem, W), axis=1)
+
+
+def slack(*arrays):
+    """Rounding allowance for a bound that compares differences of computed quantities."""
+    return 64 * EPS * sum(numpy.abs(numpy.asarray(a, dtype=float)) for a in arrays)

@@ -24,8 +24,8 @@ import numpy
 
 from ..algorithms import SGD, GradientAutoscale, Transformed
 from ..problems import quadratic
-from .ec500_normalized import Recorded, noise_sd, slack, states
-from .measures import grad_sq_norms, iterates, losses, per_run
+from .ec500_normalized import noise_sd
+from .measures import KeepStates, grad_sq_norms, iterates, losses, per_run, slack, states
 from .theorem import Instance, Theorem
 
 SOURCE = "Gradient autoscaled normalization (seed 000)"
@@ -110,7 +110,7 @@ LEMMA_1 = Theorem(
 # ---- Theorem 2: printed (GAN's a_t, the paper's method) ---------------------------------------------
 
 def _gan(inst):
-    return Recorded(Transformed(SGD(lr=inst.hyper["lr"]), GradientAutoscale(shapes=None, clip_a=1.0)))
+    return KeepStates(Transformed(SGD(lr=inst.hyper["lr"]), GradientAutoscale(shapes=None, clip_a=1.0)))
 
 
 def _running_mean_sq_grad(runs, inst):

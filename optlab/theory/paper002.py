@@ -26,8 +26,7 @@ import numpy
 
 from ..algorithms import ANGD, IANSGD
 from ..problems import cosh_sum, power_norm
-from .ec500_normalized import Recorded, grad_norms, slack, states
-from .measures import iterates, losses, per_run
+from .measures import KeepStates, grad_norms, iterates, losses, per_run, slack, states
 from .theorem import Instance, Theorem
 
 SOURCE = "IAN-SGD slides, ICCOPT 2025 (seed 002)"
@@ -118,7 +117,7 @@ AN_GD = Theorem(
 def _ian(inst):
     gamma, t1 = inst.hyper["lr"], inst.oracle.get("tau1", 0.0)
     t2 = inst.oracle["sigma"]
-    return Recorded(IANSGD(lr=gamma, beta=1.0, A=1 / (1 - t1), delta=t2 / (1 - t1),
+    return KeepStates(IANSGD(lr=gamma, beta=1.0, A=1 / (1 - t1), delta=t2 / (1 - t1),
                            Gamma=4 * inst.problem.L1 * gamma * (2 * t1 ** 2 + 1)))
 
 
