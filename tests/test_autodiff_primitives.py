@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import optlab.numpy as onp
-from autodiff_checks import axes, check_first_order, check_second_order, shapes, values
+import optlab
+from autodiff_checks import axes, check_first_order, check_second_order, flatten, shapes, values
+from optlab.autodiff import graph
 
 # ---- case strategies ------------------------------------------------------------------------------
 
@@ -302,3 +304,32 @@ def test_first_order_against_finite_differences(name, data):
 def test_second_order_against_finite_differences(name, data):
     fn, args = data.draw(CASES[name], label="case")
     check_second_order(fn, args, seed=data.draw(st.integers(0, 2**32 - 1), label="seed"))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@given(data=st.data())
+def test_released_values_are_never_read(name, data):
+    """Every needs_args=False / needs_ans=False declaration is true.
+
+    With the size threshold at 0, ``grad`` releases every value it may (graph.py): the operands of each
+    primitive come from reshape (which does not read its result) and its result feeds ``negative``
+    (which does not read its operand), so a rule that reads a released value raises. The gradient and
+    the Hessian-vector product must equal those computed with nothing released (a tiny case is below
+    the default threshold).
+    """
+    fn, args = data.draw(CASES[name], label="case")
+    z, F = flatten(fn, args)
+    u = np.random.default_rng(0).standard_normal(np.shape(fn(*args)))
+    v = np.random.default_rng(1).standard_normal(z.shape)
+
+    def psi(z):
+        return onp.sum(-F(z) * u)
+
+    kept = optlab.grad(psi)(z), optlab.hvp(psi)(z, v)
+    saved, graph.RELEASE_MIN_BYTES = graph.RELEASE_MIN_BYTES, 0
+    try:
+        released = optlab.grad(psi)(z), optlab.hvp(psi)(z, v)
+    finally:
+        graph.RELEASE_MIN_BYTES = saved
+    np.testing.assert_allclose(released[0], kept[0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(released[1], kept[1], rtol=1e-12, atol=1e-12)

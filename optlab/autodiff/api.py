@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy
 
 from ..backend import get_xp
-from .backward import _order, backward, backward_and_release
+from . import graph
+from .backward import _order, backward, backward_and_release, node
 from .graph import Variable
 from .ops import shape_of
 from .ops.shape import reshape
@@ -55,7 +56,7 @@ def _zeros_like(x):
 _tracing = [0]
 
 
-def _make_vjp(f, args, argnums):
+def _make_vjp(f, args, argnums, lean=False):
     args = list(args)
     leaves, nested = [], False
     for i in argnums:
@@ -66,16 +67,18 @@ def _make_vjp(f, args, argnums):
         leaves.append(leaf)
         nested = nested or inner
     _tracing[0] += 1
+    graph._lean[0] += lean  # the graph stays private: values no VJP rule reads may be released
     try:
         out = f(*args)
     finally:
         _tracing[0] -= 1
+        graph._lean[0] -= lean
     if not nested and _tracing[0] and isinstance(out, Variable):
         # Inside an outer derivative, f may use the outer function's variables without receiving
         # them as arguments. Its derivative then depends on them and must be recorded, or the outer
         # derivative would treat it as a constant (perturbation confusion: d/dx [x * d/dy (x * y)]
         # would come out as x instead of 2x). Such a variable shows up as a source that is not a leaf.
-        nested = _order(out, set(leaves))[1]
+        nested = _order(out, {node(leaf) for leaf in leaves})[1]
     return out, leaves, nested
 
 
@@ -131,7 +134,7 @@ def value_and_grad(f, argnums=0):
     nums = _normalise(argnums)
 
     def value_and_grad_f(*args):
-        out, leaves, nested = _make_vjp(f, args, nums)
+        out, leaves, nested = _make_vjp(f, args, nums, lean=True)
         _check_scalar(out, "grad")
         if isinstance(out, Variable):
             value = out if nested else out.value

@@ -12,10 +12,19 @@ Design choices, each fixing a known pitfall of small autodiff engines:
 * cotangents live in a dictionary local to the call, never on the nodes, so calling ``backward``
   twice gives the same gradients (never doubled);
 * parents are an ordered tuple with one entry per argument, so ``x * x`` has two edges to ``x``.
+
+A variable node is identified by the operation that produced it (an input by the Variable itself):
+:func:`node`. A traced graph may link to a value-less twin of a Variable (``graph.py``: values no rule
+reads are released); the twin and the original are the same node, with one cotangent.
 """
 from __future__ import annotations
 
 from .graph import Variable
+
+
+def node(v):
+    """The identity of ``v`` as a graph node: the operation that produced it, or ``v`` for an input."""
+    return v.op or v
 
 
 def reverse_topological_order(output, stop=()):
@@ -25,11 +34,11 @@ def reverse_topological_order(output, stop=()):
     release a variable once all its uses have been visited. Variables in ``stop`` are listed but
     not expanded (the inputs of a nested derivative).
     """
-    return _order(output, stop)[0]
+    return _order(output, {node(s) for s in stop})[0]
 
 
 def _order(output, stop):
-    """``(reverse topological order, whether a source outside ``stop`` was reached)``.
+    """``(reverse topological order, whether a source outside ``stop`` was reached)``; ``stop`` holds nodes.
 
     The second item tells the API whether a nested derivative closes over a variable of an outer
     one (then its result must stay differentiable; see ``api._make_vjp``).
@@ -43,14 +52,15 @@ def _order(output, stop):
         if op is None:
             foreign = foreign or v not in stop
             continue
-        if v in stop:
+        if op in stop:
             continue
         for p in op.parents:
             if isinstance(p, Variable):
-                if p in uses:
-                    uses[p] += 1
+                k = p.op or p
+                if k in uses:
+                    uses[k] += 1
                 else:
-                    uses[p] = 1
+                    uses[k] = 1
                     stack.append(p)
     order = []
     ready = [output]
@@ -58,12 +68,13 @@ def _order(output, stop):
         v = ready.pop()
         order.append(v)
         op = v.op
-        if op is None or v in stop:
+        if op is None or op in stop:
             continue
         for p in op.parents:
             if isinstance(p, Variable):
-                n = uses[p] - 1
-                uses[p] = n
+                k = p.op or p
+                n = uses[k] - 1
+                uses[k] = n
                 if n == 0:
                     ready.append(p)
     return order, foreign
@@ -86,12 +97,15 @@ def backward(output, seed, inputs, create_graph=False, keep_all=False):
     Returns:
         A list with the cotangent of each input (``None`` where the output does not depend on it).
     """
-    stop = set(inputs)
+    stop = {node(x) for x in inputs}
     order = _order(output, stop)[0]
+    variables = order[:] if keep_all else None
     order.reverse()  # _run_vjps pops from the end
-    cotangents = {output: seed}
+    cotangents = {node(output): seed}
     _run_vjps(order, cotangents, stop, create_graph, keep_all)
-    return cotangents if keep_all else [cotangents.get(x) for x in inputs]
+    if keep_all:
+        return {v: cotangents[node(v)] for v in variables if node(v) in cotangents}
+    return [cotangents.get(node(x)) for x in inputs]
 
 
 def backward_and_release(box, seed, inputs, create_graph=False):
@@ -104,13 +118,13 @@ def backward_and_release(box, seed, inputs, create_graph=False):
     node that the caller still refers to stays intact. ``grad`` and ``value_and_grad`` use this.
     """
     output = box.pop()
-    stop = set(inputs)
+    stop = {node(x) for x in inputs}
     order = _order(output, stop)[0]
     order.reverse()
-    cotangents = {output: seed}
+    cotangents = {node(output): seed}
     del output
     _run_vjps(order, cotangents, stop, create_graph, False)
-    return [cotangents.get(x) for x in inputs]
+    return [cotangents.get(node(x)) for x in inputs]
 
 
 def _run_vjps(order, cotangents, stop, create_graph, keep_all):
@@ -124,9 +138,9 @@ def _run_vjps(order, cotangents, stop, create_graph, keep_all):
     while order:
         v = order.pop()
         op = v.op
-        if op is None or v in stop:
+        if op is None or op in stop:
             continue
-        g = cotangents.get(v) if keep_all else cotangents.pop(v, None)
+        g = cotangents.get(op) if keep_all else cotangents.pop(op, None)
         if g is None:  # reached, but only through non-differentiable arguments
             continue
         prim = op.primitive
@@ -149,7 +163,8 @@ def _run_vjps(order, cotangents, stop, create_graph, keep_all):
                 if rule is None:  # not differentiable in this argument: contributes nothing
                     continue
                 pg = rule(g, ans, *args, **params)
-            if p in cotangents:
-                cotangents[p] = cotangents[p] + pg
+            k = p.op or p
+            if k in cotangents:
+                cotangents[k] = cotangents[k] + pg
             else:
-                cotangents[p] = pg
+                cotangents[k] = pg

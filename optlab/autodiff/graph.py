@@ -15,6 +15,16 @@ A VJP rule has the signature ``rule(g, ans, *args, **params) -> cotangent of tha
 written with optlab's own differentiable operations. In a first-order backward pass it receives raw
 arrays and runs at NumPy speed; when higher derivatives are wanted it receives Variables, and its own
 computation is recorded in the graph (that is how ``hvp`` works).
+
+Saving only what the backward pass reads. Many rules never look at some values: the VJP of ``x + y``
+needs only the operands' shapes, that of ``tanh`` only its output. A primitive says so
+(``needs_args=False``, ``needs_ans=False``). While ``grad`` or ``value_and_grad`` traces a function
+(whose graph nobody else sees), an operation that will not read its operand ``a``, where ``a``'s own
+rule will not read it either, links to a *twin* of ``a``: the same producing operation, but holding
+only the shape and dtype (:class:`Released`). The value of ``X @ W`` in ``tanh(X @ W + b)`` is then
+freed as soon as the function drops it, as in hand-written backpropagation, and the forward pass keeps
+no more memory alive than the backward pass needs. A twin and the original are one variable node: the
+backward pass identifies a variable node by the operation that produced it (see ``backward.py``).
 """
 from __future__ import annotations
 
@@ -158,11 +168,14 @@ class Primitive:
             is then the argument index).
     """
 
-    __slots__ = ("name", "fn", "vjps", "variadic", "doc")
+    __slots__ = ("name", "fn", "vjps", "variadic", "doc", "needs_args", "needs_ans")
 
-    def __init__(self, name, fn, vjps=(), variadic=False, doc=None):
+    def __init__(self, name, fn, vjps=(), variadic=False, doc=None, needs_args=True, needs_ans=True):
         self.name, self.fn, self.vjps, self.variadic = name, fn, tuple(vjps), variadic
         self.doc = doc
+        # Whether the VJP rules read the values (not just the shapes) of the arguments and of the
+        # result. True is always safe; False lets a traced graph release values (module docstring).
+        self.needs_args, self.needs_ans = needs_args, needs_ans
 
     def __call__(self, *args, **params):
         # This is the hot path of graph building (a few microseconds per node on Python floats), so
@@ -178,6 +191,8 @@ class Primitive:
         value = self._forward(raw, params)
         if not linked:  # no graph value among the inputs: plain array code, no graph
             return value
+        if _lean[0] and not self.needs_args:
+            args = _without_unread_values(args)
         op = _new_operation(Operation)
         op.primitive, op.params, op.parents, op.partials = self, params, args, None
         child = _new_variable(Variable)
@@ -224,6 +239,51 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
+class Released:
+    """Stands in for a value that no VJP rule reads: its shape and dtype, and nothing else.
+
+    Reading it as an array raises, so a primitive wrongly declared ``needs_args=False`` or
+    ``needs_ans=False`` fails loudly instead of computing with a wrong number.
+    """
+
+    __slots__ = ("shape", "dtype")
+    __array_ufunc__ = None  # NumPy ufuncs refuse it (TypeError) instead of making an object array
+
+    def __init__(self, value):
+        self.shape, self.dtype = value.shape, value.dtype
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: int(numpy.prod(self.shape)))
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            "this value was released after the forward pass because its primitive declared that no "
+            "VJP rule reads it; a rule read it anyway: set needs_args/needs_ans=True on that primitive"
+        )
+
+    def __repr__(self):
+        return f"<released {self.dtype} array of shape {self.shape}>"
+
+
+# Values smaller than this are kept: releasing a scalar saves nothing and costs a twin node.
+# Tests set it to 0 to release everything that may be released.
+RELEASE_MIN_BYTES = 1 << 16
+
+
+def _without_unread_values(args):
+    """``args`` with each intermediate Variable whose value no rule reads replaced by its twin."""
+    out = []
+    for a in args:
+        if (isinstance(a, Variable) and a.op is not None and not a.op.primitive.needs_ans
+                and getattr(a.value, "nbytes", -1) >= RELEASE_MIN_BYTES):
+            twin = _new_variable(Variable)
+            twin.value, twin.op, twin.name, twin.derivative = Released(a.value), a.op, a.name, 0.0
+            a = twin
+        out.append(a)
+    return tuple(out)
+
+
+_lean = [0]  # > 0 while grad/value_and_grad trace a function (api.py): release unread values
 _recording = [False]  # set by notes.record_partials(); a list so the flag is shared by reference
 _new_variable = object.__new__  # bound once: nodes are created without running __init__
 _new_operation = object.__new__

@@ -45,10 +45,11 @@ def _broadcast_to(x, shape):
 sum_to = Primitive(
     "sum_to", _sum_to, [lambda g, ans, x, shape: broadcast_to(g, shape=shape_of(x))],
     doc="Sum a broadcast array back down to `shape` (the adjoint of broadcast_to).",
+    needs_args=False, needs_ans=False,
 )
 broadcast_to = Primitive(
     "broadcast_to", _broadcast_to, [lambda g, ans, x, shape: sum_to(g, shape=shape_of(x))],
-    doc="numpy.broadcast_to, differentiable.",
+    doc="numpy.broadcast_to, differentiable.", needs_args=False, needs_ans=False,
 )
 
 

@@ -30,20 +30,21 @@ def _ufunc(name):
 add = Primitive("add", operator.add, [
     lambda g, ans, x, y: unbroadcast(g, x),
     lambda g, ans, x, y: unbroadcast(g, y),
-], doc="x + y with broadcasting.")
+], doc="x + y with broadcasting.", needs_args=False, needs_ans=False)
 subtract = Primitive("subtract", operator.sub, [
     lambda g, ans, x, y: unbroadcast(g, x),
     lambda g, ans, x, y: unbroadcast(-g, y),
-], doc="x - y with broadcasting.")
+], doc="x - y with broadcasting.", needs_args=False, needs_ans=False)
 multiply = Primitive("multiply", operator.mul, [
     lambda g, ans, x, y: unbroadcast(g * y, x),
     lambda g, ans, x, y: unbroadcast(g * x, y),
-], doc="x * y with broadcasting.")
+], doc="x * y with broadcasting.", needs_ans=False)
 divide = Primitive("divide", operator.truediv, [
     lambda g, ans, x, y: unbroadcast(g / y, x),
     lambda g, ans, x, y: unbroadcast(-g * ans / y, y),
 ], doc="x / y with broadcasting.")
-negative = Primitive("negative", operator.neg, [lambda g, ans, x: -g], doc="-x.")
+negative = Primitive("negative", operator.neg, [lambda g, ans, x: -g], doc="-x.", needs_args=False,
+                     needs_ans=False)
 
 
 def _log_or_zero(x):
@@ -59,27 +60,27 @@ power = Primitive("power", _ufunc("power"), [
     lambda g, ans, x, y: unbroadcast(g * ans * _log_or_zero(x), y),
 ], doc="x ** y; d/dy uses log(x) and is taken as 0 where x <= 0.")
 
-exp = Primitive("exp", _ufunc("exp"), [lambda g, ans, x: g * ans])
-log = Primitive("log", _ufunc("log"), [lambda g, ans, x: g / x])
-log1p = Primitive("log1p", _ufunc("log1p"), [lambda g, ans, x: g / (1 + x)])
-expm1 = Primitive("expm1", _ufunc("expm1"), [lambda g, ans, x: g * (ans + 1)])
-sqrt = Primitive("sqrt", _ufunc("sqrt"), [lambda g, ans, x: g / (2 * ans)])
-square = Primitive("square", _ufunc("square"), [lambda g, ans, x: g * (2 * x)])
-sin = Primitive("sin", _ufunc("sin"), [lambda g, ans, x: g * cos(x)])
-cos = Primitive("cos", _ufunc("cos"), [lambda g, ans, x: -(g * sin(x))])
-tanh = Primitive("tanh", _ufunc("tanh"), [lambda g, ans, x: g * (1 - ans * ans)])
+exp = Primitive("exp", _ufunc("exp"), [lambda g, ans, x: g * ans], needs_args=False)
+log = Primitive("log", _ufunc("log"), [lambda g, ans, x: g / x], needs_ans=False)
+log1p = Primitive("log1p", _ufunc("log1p"), [lambda g, ans, x: g / (1 + x)], needs_ans=False)
+expm1 = Primitive("expm1", _ufunc("expm1"), [lambda g, ans, x: g * (ans + 1)], needs_args=False)
+sqrt = Primitive("sqrt", _ufunc("sqrt"), [lambda g, ans, x: g / (2 * ans)], needs_args=False)
+square = Primitive("square", _ufunc("square"), [lambda g, ans, x: g * (2 * x)], needs_ans=False)
+sin = Primitive("sin", _ufunc("sin"), [lambda g, ans, x: g * cos(x)], needs_ans=False)
+cos = Primitive("cos", _ufunc("cos"), [lambda g, ans, x: -(g * sin(x))], needs_ans=False)
+tanh = Primitive("tanh", _ufunc("tanh"), [lambda g, ans, x: g * (1 - ans * ans)], needs_args=False)
 sign = Primitive("sign", _ufunc("sign"), [None], doc="Sign; its derivative is 0 (not differentiable).")
 abs = Primitive("abs", _ufunc("abs"), [lambda g, ans, x: g * sign(x)],
-                doc="|x|; the subgradient sign(x) is used, so abs'(0) = 0.")
+                doc="|x|; the subgradient sign(x) is used, so abs'(0) = 0.", needs_ans=False)
 
 maximum = Primitive("maximum", _ufunc("maximum"), [
     lambda g, ans, x, y: unbroadcast(g * (raw(x) >= raw(y)), x),
     lambda g, ans, x, y: unbroadcast(g * (raw(x) < raw(y)), y),
-], doc="Elementwise maximum; on ties the gradient goes to x.")
+], doc="Elementwise maximum; on ties the gradient goes to x.", needs_ans=False)
 minimum = Primitive("minimum", _ufunc("minimum"), [
     lambda g, ans, x, y: unbroadcast(g * (raw(x) <= raw(y)), x),
     lambda g, ans, x, y: unbroadcast(g * (raw(x) > raw(y)), y),
-], doc="Elementwise minimum; on ties the gradient goes to x.")
+], doc="Elementwise minimum; on ties the gradient goes to x.", needs_ans=False)
 
 
 def _where(condition, x, y):
@@ -90,7 +91,7 @@ where = Primitive("where", _where, [
     None,
     lambda g, ans, c, x, y: unbroadcast(where(c, g, 0.0), x),
     lambda g, ans, c, x, y: unbroadcast(where(c, 0.0, g), y),
-], doc="where(condition, x, y); the condition is not differentiated.")
+], doc="where(condition, x, y); the condition is not differentiated.", needs_ans=False)
 
 
 def _clip(x, a_min, a_max):
@@ -107,7 +108,8 @@ def _inside(x, a_min, a_max):
     return inside
 
 
-_clip_p = Primitive("clip", _clip, [lambda g, ans, x, a_min, a_max: g * _inside(x, a_min, a_max)])
+_clip_p = Primitive("clip", _clip, [lambda g, ans, x, a_min, a_max: g * _inside(x, a_min, a_max)],
+                    needs_ans=False)
 
 
 def clip(x, a_min, a_max):
@@ -145,9 +147,10 @@ def _relu(x):
 
 
 sigmoid = Primitive("sigmoid", _sigmoid, [lambda g, ans, x: g * (ans * (1 - ans))],
-                    doc="The logistic function 1 / (1 + exp(-x)), computed without overflow.")
+                    doc="The logistic function 1 / (1 + exp(-x)), computed without overflow.",
+                    needs_args=False)
 # softplus' = sigmoid. (exp(x - ans) would save a pass but gives NaN at x = +inf, where this gives 1.)
 softplus = Primitive("softplus", _softplus, [lambda g, ans, x: g * sigmoid(x)],
-                     doc="log(1 + exp(x)), computed without overflow.")
+                     doc="log(1 + exp(x)), computed without overflow.", needs_ans=False)
 relu = Primitive("relu", _relu, [lambda g, ans, x: g * (raw(x) > 0)],
-                 doc="max(x, 0); relu'(0) = 0.")
+                 doc="max(x, 0); relu'(0) = 0.", needs_ans=False)

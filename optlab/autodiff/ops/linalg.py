@@ -51,7 +51,7 @@ def _matmul_vjp_b(g, ans, a, b):
 
 
 matmul = Primitive("matmul", _matmul, [_matmul_vjp_a, _matmul_vjp_b],
-                   doc="a @ b, with NumPy's rules for 1-D operands and batch broadcasting.")
+                   doc="a @ b, with NumPy's rules for 1-D operands and batch broadcasting.", needs_ans=False)
 
 
 def dot(a, b):
@@ -119,7 +119,7 @@ def _einsum_vjp(i, g, ans, *operands, subscripts):
     return broadcast_to(grad, shape=shape)
 
 
-_einsum_p = Primitive("einsum", _einsum, [_einsum_vjp], variadic=True)
+_einsum_p = Primitive("einsum", _einsum, [_einsum_vjp], variadic=True, needs_ans=False)
 
 
 def einsum(subscripts, *operands):

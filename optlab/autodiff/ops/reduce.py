@@ -22,7 +22,7 @@ def _reduce(name):
 
 _sum = Primitive("sum", _reduce("sum"), [
     lambda g, ans, x, axis, keepdims: expand_reduced(g, x, axis, keepdims),
-])
+], needs_args=False, needs_ans=False)
 
 
 def sum(x, axis=None, keepdims=False):
@@ -92,10 +92,10 @@ def _log_softmax(x, axis=-1):
 
 _softmax_p = Primitive("softmax", _softmax, [
     lambda g, ans, x, axis: ans * (g - sum(g * ans, axis=axis, keepdims=True)),
-])
+], needs_args=False)
 _log_softmax_p = Primitive("log_softmax", _log_softmax, [
     lambda g, ans, x, axis: g - exp(ans) * sum(g, axis=axis, keepdims=True),
-])
+], needs_args=False)
 
 
 def softmax(x, axis=-1):

@@ -15,7 +15,8 @@ def _reshape(x, shape):
     return xp_of(x).reshape(x, shape)
 
 
-_reshape_p = Primitive("reshape", _reshape, [lambda g, ans, x, shape: reshape(g, shape_of(x))])
+_reshape_p = Primitive("reshape", _reshape, [lambda g, ans, x, shape: reshape(g, shape_of(x))],
+                       needs_args=False, needs_ans=False)
 
 
 def reshape(x, shape):
@@ -38,7 +39,7 @@ def _inverse(axes, ndim):
 
 _transpose_p = Primitive("transpose", _transpose, [
     lambda g, ans, x, axes: transpose(g, _inverse(axes, len(shape_of(x)))),
-])
+], needs_args=False, needs_ans=False)
 
 
 def transpose(x, axes=None):
@@ -73,8 +74,10 @@ def _is_basic(index):
     return builtins.all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
 
 
-_getitem_p = Primitive("getitem", _getitem, [lambda g, ans, x, index: _untake_p(g, index=index, shape=shape_of(x))])
-_untake_p = Primitive("untake", _untake, [lambda g, ans, x, index, shape: _getitem_p(g, index=index)])
+_getitem_p = Primitive("getitem", _getitem, [lambda g, ans, x, index: _untake_p(g, index=index, shape=shape_of(x))],
+                       needs_args=False, needs_ans=False)
+_untake_p = Primitive("untake", _untake, [lambda g, ans, x, index, shape: _getitem_p(g, index=index)],
+                      needs_args=False, needs_ans=False)
 
 
 def getitem(x, index):
@@ -98,7 +101,8 @@ def _concatenate_vjp(i, g, ans, *arrays, axis):
     return getitem(g, index)
 
 
-_concatenate_p = Primitive("concatenate", _concatenate, [_concatenate_vjp], variadic=True)
+_concatenate_p = Primitive("concatenate", _concatenate, [_concatenate_vjp], variadic=True,
+                           needs_args=False, needs_ans=False)
 
 
 def concatenate(arrays, axis=0):
@@ -115,7 +119,7 @@ def _stack_vjp(i, g, ans, *arrays, axis):
     return getitem(g, (slice(None),) * ax + (i,))
 
 
-_stack_p = Primitive("stack", _stack, [_stack_vjp], variadic=True)
+_stack_p = Primitive("stack", _stack, [_stack_vjp], variadic=True, needs_args=False, needs_ans=False)
 
 
 def stack(arrays, axis=0):
