@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import statistics
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, uninstalled
 
 
 def _timer(cupy, fn, repeats=20, warmup=3):
@@ -93,7 +96,7 @@ def main():
         from optlab import fused_linalg as fl
 
         for name, fn in (("X @ w kernel", lambda: fl.matvec(X, w)), ("X @ w cuBLAS", lambda: X @ w),
-                         ("X.T @ g cuBLAS", lambda: X.T @ y)):
+                         ("X.T @ g kernel", lambda: fl.rmatvec(X, y)), ("X.T @ g cuBLAS", lambda: X.T @ y)):
             rows.append((f"  {name}, {cupy.dtype(dtype).name}", _timer(cupy, fn), X.nbytes / bw, None))
 
     D = 1 << 26

@@ -68,16 +68,48 @@ def sgd_momentum(x, g, m, *, alpha, lr):
     _kernel("sgd_momentum")(g, 1 - alpha, alpha, lr, x, m)
 
 
-_BLOCKS, _THREADS = 1024, 256
-_AVERAGE_SUMSQ = r"""
-extern "C" __global__ void optlab_average_sumsq_{T}(const {T}* g, {T}* m, const {T} one_minus_a,
-                                                   const {T} a, {T}* partial, const long long n) {{
+_THREADS = 256
+# Both kernels of a normalized step read 16-byte chunks (4 floats or 2 doubles) so that enough bytes
+# are in flight to saturate memory; the ragged end (fewer than a chunk) is done one entry at a time.
+# The arithmetic of each entry is that of the scalar code, in the same order.
+_NORMALIZED = r"""
+typedef {T} T;
+typedef {VT} VT;
+#define V {V}
+#define U {U}
+
+__device__ __forceinline__ T average(T m, T g, T one_minus_a, T a) {{ return one_minus_a * m + a * g; }}
+
+extern "C" __global__ void optlab_average_sumsq(const T* __restrict__ g, T* __restrict__ m,
+                                               const T one_minus_a, const T a,
+                                               T* __restrict__ partial, const long long n) {{
     // m <- (1 - a) m + a g in place, and this block's share of sum m^2 (fixed order: deterministic)
-    __shared__ {T} acc[{THREADS}];
-    {T} s = 0;
-    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
-         i += (long long)gridDim.x * blockDim.x) {{
-        {T} v = one_minus_a * m[i] + a * g[i];
+    __shared__ T acc[{THREADS}];
+    T s = 0;
+    const long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    const long long threads = (long long)gridDim.x * blockDim.x;
+    const long long chunks = n / V;
+    long long c = tid;
+    for (; c + (U - 1) * threads < chunks; c += U * threads) {{   // U chunks in flight per thread
+        VT gvs[U], mvs[U];
+        #pragma unroll
+        for (int u = 0; u < U; u++) {{ gvs[u] = ((const VT*)g)[c + u * threads]; mvs[u] = ((VT*)m)[c + u * threads]; }}
+        #pragma unroll
+        for (int u = 0; u < U; u++) {{
+            VT gv = gvs[u], mv = mvs[u];
+            {AVERAGE}
+            ((VT*)m)[c + u * threads] = mv;
+            {SUMSQ}
+        }}
+    }}
+    for (; c < chunks; c += threads) {{
+        VT gv = ((const VT*)g)[c], mv = ((VT*)m)[c];
+        {AVERAGE}
+        ((VT*)m)[c] = mv;
+        {SUMSQ}
+    }}
+    for (long long i = chunks * V + tid; i < n; i += threads) {{
+        T v = average(m[i], g[i], one_minus_a, a);
         m[i] = v;
         s += v * v;
     }}
@@ -89,36 +121,89 @@ extern "C" __global__ void optlab_average_sumsq_{T}(const {T}* g, {T}* m, const 
     }}
     if (threadIdx.x == 0) partial[blockIdx.x] = acc[0];
 }}
+
+extern "C" __global__ void optlab_scaled_step(T* __restrict__ x, const T* __restrict__ m,
+                                             const T* __restrict__ sumsq, const T lr, const long long n) {{
+    // x <- x - (lr / sqrt(sumsq)) m, no step when sumsq = 0
+    const T total = sumsq[0];
+    if (!(total > 0)) return;
+    const T k = lr / sqrt(total);
+    const long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    const long long threads = (long long)gridDim.x * blockDim.x;
+    const long long chunks = n / V;
+    for (long long c = tid; c < chunks; c += threads) {{
+        VT xv = ((VT*)x)[c], mv = ((const VT*)m)[c];
+        {STEP}
+        ((VT*)x)[c] = xv;
+    }}
+    for (long long i = chunks * V + tid; i < n; i += threads) x[i] = x[i] - k * m[i];
+}}
 """
 
 
+UNROLL = 2
+
+
 @functools.lru_cache(maxsize=None)
-def _average_sumsq_kernel(ctype):
+def _normalized_module(ctype, unroll=None):
     import cupy
 
-    src = _AVERAGE_SUMSQ.format(T=ctype, THREADS=_THREADS)
-    return cupy.RawKernel(src, f"optlab_average_sumsq_{ctype}", options=_OPTIONS)
+    lanes = "xyzw" if ctype == "float" else "xy"
+    src = _NORMALIZED.format(
+        T=ctype, VT="float4" if ctype == "float" else "double2", V=len(lanes), THREADS=_THREADS,
+        U=unroll or UNROLL,
+        AVERAGE=" ".join(f"mv.{e} = average(mv.{e}, gv.{e}, one_minus_a, a);" for e in lanes),
+        SUMSQ=" ".join(f"s += mv.{e} * mv.{e};" for e in lanes),
+        STEP=" ".join(f"xv.{e} = xv.{e} - k * mv.{e};" for e in lanes))
+    return cupy.RawModule(code=src, options=_OPTIONS)
 
 
-def average_and_norm(m, g, *, alpha):
+@functools.lru_cache(maxsize=None)
+def _blocks(per_multiprocessor):
+    """A grid of ``per_multiprocessor`` blocks of 256 threads per multiprocessor. Measured on an H100
+    (d = 2^26): 64 for the averaging pass (1.18x its three streams, against 1.22x with 8) and 128
+    for the step (1.10x, against 1.18x with 8); more blocks than resident ones hide the memory latency
+    of each thread's next chunk."""
+    import cupy
+
+    return per_multiprocessor * cupy.cuda.Device().attributes["MultiProcessorCount"]
+
+
+def _vectorizable(*arrays):
+    return all(a.flags.c_contiguous and a.data.ptr % 16 == 0 and a.dtype.name in ("float32", "float64")
+               for a in arrays)
+
+
+def average_and_norm(m, g, *, alpha, unroll=None, blocks=None):
     """m = (1 - alpha) m + alpha g in place; returns ||m||^2 of the new m as a 0-d device array (kept
     on the GPU: reading it on the host would stall the stream between this pass and the step)."""
     import cupy
 
-    ctype = {"float32": "float", "float64": "double"}[m.dtype.name]
-    partial = cupy.empty(_BLOCKS, dtype=m.dtype)
-    _average_sumsq_kernel(ctype)((_BLOCKS,), (_THREADS,), (
+    if not _vectorizable(m, g) or g.dtype != m.dtype:   # a strided view: plain CuPy, same arithmetic
+        m[...] = (1 - alpha) * m + alpha * g
+        return (m * m).sum()
+    blocks = blocks or _blocks(64)
+    partial = cupy.empty(blocks, dtype=m.dtype)
+    kernel = _normalized_module({"float32": "float", "float64": "double"}[m.dtype.name], unroll)
+    kernel.get_function("optlab_average_sumsq")((blocks,), (_THREADS,), (
         g, m, m.dtype.type(1 - alpha), m.dtype.type(alpha), partial, cupy.int64(m.size)))
     return partial.sum()
 
 
-def normalized_step(x, m, lr, sumsq=None):
+def normalized_step(x, m, lr, sumsq=None, blocks=None):
     """x -= lr m / ||m|| in place (no step when m = 0). ``sumsq``: ||m||^2 as a 0-d device array, from
     :func:`average_and_norm`; without it the norm is computed on the host, as optlab.algorithms does."""
+    import cupy
+
     if sumsq is None:
         n = math.sqrt(float((m * m).sum()))   # as optlab.algorithms.base.norm
         if n > 0:
             _kernel("scaled_step")(m, lr / n, x)
         return x
-    _kernel("scaled_step_device")(m, sumsq, lr, x)
+    if not _vectorizable(x, m) or x.dtype != m.dtype:
+        _kernel("scaled_step_device")(m, sumsq, lr, x)
+        return x
+    kernel = _normalized_module({"float32": "float", "float64": "double"}[x.dtype.name])
+    kernel.get_function("optlab_scaled_step")((blocks or _blocks(128),), (_THREADS,), (
+        x, m, sumsq.astype(x.dtype, copy=False), x.dtype.type(lr), cupy.int64(x.size)))
     return x

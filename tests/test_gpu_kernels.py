@@ -6,7 +6,7 @@ pytestmark = pytest.mark.gpu
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("n, d", [(65536, 1), (70001, 64), (100000, 100), (65536, 256)])
+@pytest.mark.parametrize("n, d", [(65536, 1), (70001, 4), (70001, 64), (100000, 100), (65537, 128), (65536, 256)])
 def test_tall_skinny_matvec_matches_cublas(dtype, n, d):
     import cupy
 
@@ -54,3 +54,83 @@ def test_engine_logistic_gradient_on_gpu_matches_the_host():
     np.testing.assert_allclose(g_dev.get(), g_host, rtol=1e-10, atol=1e-13)
     h_dev = optlab.hvp(loss(cupy.asarray(X), cupy.asarray(y)))(cupy.asarray(w), cupy.asarray(w))
     np.testing.assert_allclose(h_dev.get(), optlab.hvp(loss(X, y))(w, w), rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n, d", [(70001, 4), (70001, 64), (65537, 128), (65536, 256)])
+def test_tall_skinny_transposed_matvec_matches_cublas(dtype, n, d):
+    import cupy
+
+    from optlab import fused_linalg as fl
+
+    rng = np.random.default_rng(2)
+    X = cupy.asarray(rng.standard_normal((n, d)).astype(dtype))
+    r = cupy.asarray(rng.standard_normal(n).astype(dtype))
+    assert fl.usable_transposed(X.T, r)
+    want = (X.T.astype("float64") @ r.astype("float64")).get()
+    tol = 1e-5 if dtype == "float32" else 1e-13
+    np.testing.assert_allclose(fl.rmatvec(X, r).get(), want, rtol=0, atol=tol * np.abs(want).max())
+    assert (fl.rmatvec(X, r) == fl.rmatvec(X, r)).all(), "the kernel must be deterministic"
+
+
+def test_transposed_kernel_declines_what_it_does_not_cover():
+    import cupy
+
+    from optlab import fused_linalg as fl
+
+    X = cupy.ones((70000, 25), dtype="float32")          # 25 floats: not whole 16-byte chunks
+    r = cupy.ones(70000, dtype="float32")
+    assert not fl.usable_transposed(X.T, r)
+    assert not fl.usable_transposed(cupy.ones((64, 70000), dtype="float32"), r)  # not a transposed view
+    assert not fl.usable_transposed(X.T, r.astype("float64"))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_mul_sigmoid_rounds_as_the_two_passes(dtype):
+    import cupy
+
+    from optlab import fused_linalg as fl
+
+    x = cupy.asarray(np.linspace(-50, 50, 100001).astype(dtype))
+    g = cupy.asarray(np.random.default_rng(3).standard_normal(100001).astype(dtype))
+    assert (fl.mul_sigmoid(g, x) == g * fl.sigmoid(x)).all()
+    g0 = cupy.asarray(np.array(0.25, dtype=dtype))
+    assert (fl.mul_sigmoid(cupy.broadcast_to(g0, x.shape), x) == g0 * fl.sigmoid(x)).all()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n", [1, 3, 1001, (1 << 20) + 3])
+def test_normalized_kernels_follow_the_host_arithmetic(dtype, n):
+    """The vectorized averaging pass and step, ragged ends included, to the last bit."""
+    import cupy
+
+    from optlab import fused
+
+    rng = np.random.default_rng(n)
+    m0, g, x0 = (rng.standard_normal(n).astype(dtype) for _ in range(3))
+    alpha, lr = 0.1, 0.01
+    m_host = (1 - alpha) * m0 + alpha * g
+    m = cupy.asarray(m0)
+    sumsq = fused.average_and_norm(m, cupy.asarray(g), alpha=alpha)
+    assert (m.get() == m_host).all()
+    exact = float((m_host.astype("float64") ** 2).sum())
+    assert abs(float(sumsq) - exact) <= (1e-5 if dtype == "float32" else 1e-12) * exact
+    x = cupy.asarray(x0)
+    fused.normalized_step(x, m, lr, sumsq)
+    k = np.array(lr, dtype) / np.sqrt(np.array(float(sumsq), dtype))
+    assert (x.get() == x0 - k * m_host).all()
+
+
+def test_normalized_kernels_no_step_at_zero_and_strided_views():
+    import cupy
+
+    from optlab import fused
+
+    m, x = cupy.zeros(5), cupy.ones(5)
+    fused.normalized_step(x, m, 0.1, fused.average_and_norm(m, cupy.zeros(5), alpha=0.5))
+    assert (x == 1).all()
+    rng = np.random.default_rng(4)
+    m_all, g_all = cupy.asarray(rng.standard_normal(20)), cupy.asarray(rng.standard_normal(20))
+    want = (1 - 0.3) * m_all[::2].get() + 0.3 * g_all[::2].get()
+    fused.average_and_norm(m_all[::2], g_all[::2], alpha=0.3)   # a strided view: the plain path
+    assert (m_all[::2].get() == want).all()

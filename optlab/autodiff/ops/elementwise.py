@@ -14,7 +14,7 @@ import operator
 
 import numpy
 
-from ..graph import Primitive
+from ..graph import Primitive, Variable
 from ._util import raw, unbroadcast, xp_of
 
 
@@ -150,7 +150,17 @@ sigmoid = Primitive("sigmoid", _sigmoid, [lambda g, ans, x: g * (ans * (1 - ans)
                     doc="The logistic function 1 / (1 + exp(-x)), computed without overflow.",
                     needs_args=False)
 # softplus' = sigmoid. (exp(x - ans) would save a pass but gives NaN at x = +inf, where this gives 1.)
-softplus = Primitive("softplus", _softplus, [lambda g, ans, x: g * sigmoid(x)],
+def _softplus_vjp(g, ans, x):
+    if not isinstance(g, Variable) and not isinstance(x, Variable):  # a first-order pass: raw arrays
+        xp = xp_of(g, x)
+        if xp is not numpy and hasattr(xp, "ElementwiseKernel") and getattr(g, "dtype", None) == x.dtype:
+            from ... import fused_linalg
+
+            return fused_linalg.mul_sigmoid(g, x)  # one GPU pass, rounded as the two below
+    return g * sigmoid(x)
+
+
+softplus = Primitive("softplus", _softplus, [_softplus_vjp],
                      doc="log(1 + exp(x)), computed without overflow.", needs_ans=False)
 relu = Primitive("relu", _relu, [lambda g, ans, x: g * (raw(x) > 0)],
                  doc="max(x, 0); relu'(0) = 0.", needs_ans=False)

@@ -16,11 +16,13 @@ from .shape import expand_dims, reshape, swapaxes
 
 def _matmul(a, b):
     xp = xp_of(a, b)
-    if xp is not numpy:  # a tall-skinny X @ w on the GPU: a coalesced kernel beats cuBLAS
+    if xp is not numpy:  # tall-skinny X @ w and X.T @ r on the GPU: coalesced kernels beat cuBLAS
         from ... import fused_linalg
 
         if fused_linalg.usable(a, b):
             return fused_linalg.matvec(a, b)
+        if fused_linalg.usable_transposed(a, b):
+            return fused_linalg.rmatvec(a.T, b)
     return xp.matmul(a, b)
 
 
