@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy
 
 from ..backend import to_numpy
-from .backward import reverse_topological_order
+from .backward import node, reverse_topological_order
 from .graph import Variable
 
 
@@ -36,13 +36,13 @@ def find_nonfinite_vjp(output, inputs):
     This replays :func:`~optlab.autodiff.backward.backward` step by step, checking each cotangent; it
     finds, e.g., ``sqrt`` at 0, whose value is finite but whose derivative is not.
     """
-    stop = set(inputs)
-    cotangents = {output: 1.0}
-    for v in reverse_topological_order(output, stop):
+    stop = {node(x) for x in inputs}
+    cotangents = {node(output): 1.0}  # keyed as in backward.py: one entry per variable node
+    for v in reverse_topological_order(output, inputs):
         op = v.op
-        if op is None or v in stop or v not in cotangents:
+        if op is None or op in stop or op not in cotangents:
             continue
-        g = cotangents.pop(v)
+        g = cotangents.pop(op)
         args = [p.value if isinstance(p, Variable) else p for p in op.parents]
         for i, p in enumerate(op.parents):
             rule = op.primitive.vjp_rule(i) if isinstance(p, Variable) else None
@@ -51,7 +51,8 @@ def find_nonfinite_vjp(output, inputs):
             pg = rule(g, v.value, *args, **op.params)
             if not numpy.all(numpy.isfinite(to_numpy(pg))):
                 return v, i
-            cotangents[p] = cotangents[p] + pg if p in cotangents else pg
+            k = node(p)
+            cotangents[k] = cotangents[k] + pg if k in cotangents else pg
     return None
 
 

@@ -191,7 +191,7 @@ class Primitive:
         value = self._forward(raw, params)
         if not linked:  # no graph value among the inputs: plain array code, no graph
             return value
-        if _lean[0] and not self.needs_args:
+        if _lean[0] and not self.needs_args and not isinstance(value, float):  # (floats: nothing to free)
             args = _without_unread_values(args)
         op = _new_operation(Operation)
         op.primitive, op.params, op.parents, op.partials = self, params, args, None
