@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 
-_OPTIONS = ("--fmad=false",)
+from .fused import OPTIONS, ctype as _ctype, multiprocessors
 MAX_COLS = 256            # wider matrices are left to cuBLAS
 MIN_ROWS = 65536          # shorter ones too: launch overhead dominates
 _WARPS = 8                # warps per block
@@ -132,16 +132,12 @@ extern "C" __global__ void optlab_rmatvec(const VT* __restrict__ X, const T* __r
 """
 
 
-def _ctype(a):
-    return {"float32": "float", "float64": "double"}.get(a.dtype.name)
-
-
 @functools.lru_cache(maxsize=None)
 def _scalar_module(ctype):
     import cupy
 
     src = _SCALAR_SRC.format(T=ctype, ROWS=8 if ctype == "float" else 4)
-    return cupy.RawModule(code=src, options=_OPTIONS)
+    return cupy.RawModule(code=src, options=OPTIONS)
 
 
 def _chunks(ctype, d):
@@ -172,15 +168,12 @@ def _vector_module(ctype, d, unroll):
         axpy = "a[0] += v.x * r; a[1] += v.y * r;"
     src = _VECTOR_SRC.format(C=C, W=W, K=K, R=32 // W, U=unroll, T=ctype, VT=vt, V=v, DOT=dot,
                              AXPY=axpy, WARPS=_WARPS)
-    return cupy.RawModule(code=src, options=_OPTIONS)
+    return cupy.RawModule(code=src, options=OPTIONS)
 
 
-@functools.lru_cache(maxsize=None)
 def _blocks():
     """Enough resident blocks to fill the GPU: 8 per multiprocessor (8 warps each)."""
-    import cupy
-
-    return 8 * cupy.cuda.Device().attributes["MultiProcessorCount"]
+    return 8 * multiprocessors()
 
 
 def _vector_ok(X):
@@ -247,7 +240,7 @@ def _elementwise(name):
         # g * sigmoid(x), rounded as the two separate passes would be (sigmoid first)
         "mul_sigmoid": ("T g, T x", f"T s = {sigmoid}; y = g * s;"),
     }[name]
-    return cupy.ElementwiseKernel(inputs, "T y", body, f"optlab_{name}", options=_OPTIONS)
+    return cupy.ElementwiseKernel(inputs, "T y", body, f"optlab_{name}", options=OPTIONS)
 
 
 def sigmoid(x):

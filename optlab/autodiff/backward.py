@@ -56,7 +56,7 @@ def _order(output, stop):
             continue
         for p in op.parents:
             if isinstance(p, Variable):
-                k = p.op or p
+                k = p.op or p  # node(p), inlined (once per edge)
                 if k in uses:
                     uses[k] += 1
                 else:
@@ -163,7 +163,7 @@ def _run_vjps(order, cotangents, stop, create_graph, keep_all):
                 if rule is None:  # not differentiable in this argument: contributes nothing
                     continue
                 pg = rule(g, ans, *args, **params)
-            k = p.op or p
+            k = p.op or p  # node(p), inlined: this line runs once per edge
             if k in cotangents:
                 cotangents[k] = cotangents[k] + pg
             else:
