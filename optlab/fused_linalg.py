@@ -11,8 +11,8 @@ read of X. cuBLAS does not reach that for such shapes (on an H100, float32: 1.65
   finishes each row. ``UNROLL`` rows per lane are loaded before any is reduced, so that enough bytes
   are in flight to saturate memory.
 * ``rmatvec``, g = X^T r: the same layout; each lane accumulates its columns over the rows it visits,
-  the warp and then the block add their lanes in a fixed order, and the per-block partial sums are
-  added by one CuPy reduction. The order of every addition is fixed: the result is deterministic.
+  the warp and then the block add their lanes in a fixed order, and a second small kernel adds the
+  per-block partial sums. The order of every addition is fixed: the result is deterministic.
 * ``sigmoid``, ``softplus`` and ``mul_sigmoid`` (g * sigmoid(x), the VJP of softplus): one
   elementwise pass each, with the same overflow-free formulas as the NumPy path.
 
@@ -129,7 +129,24 @@ extern "C" __global__ void optlab_rmatvec(const VT* __restrict__ X, const T* __r
         partial[(long long)blockIdx.x * (C * {V}) + j] = s;
     }}
 }}
+
+extern "C" __global__ void optlab_sum_partials(const T* __restrict__ partial, T* __restrict__ out,
+                                               int blocks) {{
+    // out[j] = sum over b of partial[b, j]: block j adds its column in a fixed-order tree
+    __shared__ T acc[{SUM_THREADS}];
+    const int j = blockIdx.x, d = gridDim.x;
+    T s = 0;
+    for (int b = threadIdx.x; b < blocks; b += blockDim.x) s += partial[(long long)b * d + j];
+    acc[threadIdx.x] = s;
+    __syncthreads();
+    for (int k = blockDim.x / 2; k > 0; k >>= 1) {{
+        if (threadIdx.x < k) acc[threadIdx.x] += acc[threadIdx.x + k];
+        __syncthreads();
+    }}
+    if (threadIdx.x == 0) out[j] = acc[0];
+}}
 """
+_SUM_THREADS = 256
 
 
 @functools.lru_cache(maxsize=None)
@@ -167,7 +184,7 @@ def _vector_module(ctype, d, unroll):
         dot = "v.x * a[0] + v.y * a[1]"
         axpy = "a[0] += v.x * r; a[1] += v.y * r;"
     src = _VECTOR_SRC.format(C=C, W=W, K=K, R=32 // W, U=unroll, T=ctype, VT=vt, V=v, DOT=dot,
-                             AXPY=axpy, WARPS=_WARPS)
+                             AXPY=axpy, WARPS=_WARPS, SUM_THREADS=_SUM_THREADS)
     return cupy.RawModule(code=src, options=OPTIONS)
 
 
@@ -204,7 +221,7 @@ def matvec(X, w, unroll=None, blocks=None):
     y = cupy.empty(n, dtype=X.dtype)
     w = cupy.ascontiguousarray(w)
     if _vector_ok(X):
-        kernel = _vector_module(_ctype(X), d, unroll or UNROLL).get_function("optlab_matvec")
+        kernel = _vector_function(_ctype(X), d, unroll or UNROLL, "optlab_matvec")
         if blocks is None:  # many blocks, each a few rows at a time: better than one resident wave here
             rows = (32 // _chunks(_ctype(X), d)[1]) * (unroll or UNROLL) * _WARPS
             blocks = min(-(-n // rows), 16 * _blocks())
@@ -222,9 +239,14 @@ def rmatvec(X, r, unroll=None, blocks=None):
     n, d = X.shape
     blocks = blocks or _blocks() // 2  # 4 per multiprocessor: fewer partial sums (measured best)
     partial = cupy.empty((blocks, d), dtype=X.dtype)
-    kernel = _vector_module(_ctype(X), d, unroll or UNROLL).get_function("optlab_rmatvec")
-    kernel((blocks,), (32 * _WARPS,), (X, cupy.ascontiguousarray(r), partial, cupy.int64(n)))
-    return partial.sum(axis=0)
+    out = cupy.empty(d, dtype=X.dtype)
+    ctype, unroll = _ctype(X), unroll or UNROLL
+    _vector_function(ctype, d, unroll, "optlab_rmatvec")((blocks,), (32 * _WARPS,), (
+        X, cupy.ascontiguousarray(r), partial, cupy.int64(n)))
+    # the partial sums added by a second small kernel (a CuPy reduction costs more to launch)
+    _vector_function(ctype, d, unroll, "optlab_sum_partials")((d,), (_SUM_THREADS,), (
+        partial, out, cupy.int32(blocks)))
+    return out
 
 
 @functools.lru_cache(maxsize=None)

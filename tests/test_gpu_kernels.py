@@ -134,3 +134,54 @@ def test_normalized_kernels_no_step_at_zero_and_strided_views():
     want = (1 - 0.3) * m_all[::2].get() + 0.3 * g_all[::2].get()
     fused.average_and_norm(m_all[::2], g_all[::2], alpha=0.3)   # a strided view: the plain path
     assert (m_all[::2].get() == want).all()
+
+
+def _host_update(name, g, x, aux, p):
+    """The update on the host, in NumPy, in the order of optlab.algorithms (scalars in the dtype)."""
+    t = x.dtype.type
+    if name == "adam":
+        m, v = aux
+        gg = g * g
+        m = (m - g) * t(p["b1"]) + g
+        v = (v - gg) * t(p["b2"]) + gg
+        return x - (m / (np.sqrt(v) + t(p["eps"]))) * t(p["scale"]), [m, v]
+    if name == "adagrad":
+        s = aux[0] + g * g
+        return x - (g / np.sqrt(s + t(p["eps"] * p["eps"]))) * t(p["c"]), [s]
+    m = t(1 - p["alpha"]) * aux[0] + t(p["alpha"]) * g
+    return x - t(p["lr"]) * m, [m]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("n", [1, 3, 1001, (1 << 20) + 3])
+@pytest.mark.parametrize("name", ["adam", "adagrad", "sgd_momentum"])
+def test_vectorized_updates_follow_the_host_arithmetic(name, n, dtype):
+    """The 16-byte-chunk kernels, ragged ends included, equal NumPy on the host to the last bit, and
+    so does the ElementwiseKernel that strided views fall back to."""
+    import cupy
+
+    from optlab import fused
+
+    rng = np.random.default_rng(n)
+    g, x = (rng.standard_normal(n).astype(dtype) for _ in range(2))
+    aux = [rng.standard_normal(n).astype(dtype), rng.random(n).astype(dtype)]  # m (any sign), v >= 0
+    if name != "adam":
+        aux = [aux[1]] if name == "adagrad" else [aux[0]]
+    p = {"b1": 0.9, "b2": 0.999, "scale": 0.01, "eps": 1e-8, "c": 0.1, "alpha": 0.1, "lr": 0.05}
+    want_x, want_aux = _host_update(name, g, x, aux, p)
+    for strided in (False, True):
+        size = 2 * n if strided else n
+        dev = [cupy.zeros(size, dtype=dtype) for _ in range(2 + len(aux))]
+        views = [a[::2] if strided else a for a in dev]
+        for view, host in zip(views, [g, x, *aux]):
+            view[...] = cupy.asarray(host)
+        gd, xd, *auxd = views
+        if name == "adam":
+            fused.adam(xd, gd, *auxd, b1=p["b1"], b2=p["b2"], scale=p["scale"], eps=p["eps"])
+        elif name == "adagrad":
+            fused.adagrad(xd, gd, *auxd, c=p["c"], eps=p["eps"])
+        else:
+            fused.sgd_momentum(xd, gd, *auxd, alpha=p["alpha"], lr=p["lr"])
+        assert (xd.get() == want_x).all(), f"x differs (strided={strided})"
+        for got, want in zip(auxd, want_aux):
+            assert (got.get() == want).all(), f"state differs (strided={strided})"
