@@ -188,6 +188,12 @@ def _vector_module(ctype, d, unroll):
     return cupy.RawModule(code=src, options=OPTIONS)
 
 
+@functools.lru_cache(maxsize=None)
+def _vector_function(ctype, d, unroll, name):
+    """A kernel of :func:`_vector_module` (looked up once: the lookup costs microseconds per launch)."""
+    return _vector_module(ctype, d, unroll).get_function(name)
+
+
 def _blocks():
     """Enough resident blocks to fill the GPU: 8 per multiprocessor (8 warps each)."""
     return 8 * multiprocessors()
