@@ -16,18 +16,10 @@ from numpy import (  # noqa: F401  constants and array creation (not differentia
     nan, newaxis, ones, pi, zeros,
 )
 
-from .autodiff.ops import (  # noqa: F401
-    abs, absolute, add, broadcast_to, clip, concatenate, cos, divide, dot, einsum, exp, expand_dims,
-    expm1, log, log1p, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, multiply,
-    negative, norm, outer, power, ravel, relu, reshape, sigmoid, sign, sin, softmax, softplus, sqrt,
-    square, stack, subtract, sum, swapaxes, tanh, transpose, true_divide, where,
-)
-from .autodiff.graph import Variable as _Variable
+from .autodiff import ops as _ops
+from .autodiff.graph import raw as _raw
+from .autodiff.ops import *  # noqa: F401,F403  every differentiable function: ops.__all__
 from .backend import get_xp as _get_xp
-
-
-def _raw(x):
-    return x.value if isinstance(x, _Variable) else x
 
 
 def zeros_like(x, dtype=None):
@@ -48,6 +40,9 @@ def shape(x):
 
 def ndim(x):
     return len(shape(x))
+
+
+__all__ = _ops.__all__ + ["zeros_like", "ones_like", "shape", "ndim"]
 
 
 def __getattr__(name):

@@ -233,3 +233,93 @@ def test_grad_frees_values_no_vjp_rule_reads():
     np.testing.assert_allclose(g_lean, pullback(1.0), rtol=1e-13, atol=1e-13)
     h = np.tanh(X @ W + b)
     np.testing.assert_allclose(g_lean, X.T @ (2 * h * (1 - h * h)), rtol=1e-12, atol=1e-12)
+
+
+# ---- comparisons are elementwise; hashing stays by identity ----------------------------------------
+
+
+def test_equality_is_elementwise_as_in_numpy():
+    x = np.array([0.0, 1.0, 2.0])
+    xv = Variable(x)
+    np.testing.assert_array_equal(xv == 0, x == 0)
+    np.testing.assert_array_equal(xv != 1.0, x != 1.0)
+    np.testing.assert_array_equal(xv == Variable(np.array([0.0, 5.0, 2.0])), [True, False, True])
+    assert (Variable(2.0) == 2.0) is True and (Variable(2.0) != 2.0) is False
+    # Hashing is by identity: Variables with equal values stay distinct dictionary keys.
+    a, b = Variable(1.0), Variable(1.0)
+    table = {a: "a", b: "b"}
+    assert table[a] == "a" and table[b] == "b" and len({a, b}) == 2
+
+
+def test_where_on_an_equality_of_a_traced_value_takes_both_branches():
+    # f(x) = 5x where x == 0, x^2 elsewhere: the gradient is 5 at 0 and 2x elsewhere. With an identity
+    # ==, x == 0 was the Python False and the x^2 branch was taken everywhere (gradient 0 at 0).
+    f = lambda x: onp.sum(onp.where(x == 0, 5 * x, x * x))
+    g = lambda x: onp.sum(onp.where(x != 0, x * x, 5 * x))
+    x = np.array([0.0, 1.0, -2.0])
+    for fn in (f, g):
+        np.testing.assert_array_equal(grad(fn)(x), [5.0, 2.0, -4.0])
+        assert fn(x) == 5.0  # the same function on plain arrays: 5 * 0 + 1 + 4
+
+
+# ---- hvp with several arguments ---------------------------------------------------------------------
+
+
+@given(reals, reals, reals, reals)
+def test_hvp_with_a_tuple_of_argnums_gives_a_tuple_of_blocks(x, y, u, w):
+    # f(x, y) = x^2 y + sin(y): the Hessian is [[2y, 2x], [2x, -sin(y)]].
+    f = lambda x, y: x * x * y + onp.sin(y)
+    hx, hy = hvp(f, argnums=(0, 1))((x, y), (u, w))
+    np.testing.assert_allclose([hx, hy], [2 * y * u + 2 * x * w, 2 * x * u - np.sin(y) * w],
+                               rtol=1e-12, atol=1e-12)
+    # Positions in another order, and a single position as a one-element tuple.
+    hy2, hx2 = hvp(f, argnums=(1, 0))((y, x), (w, u))
+    np.testing.assert_allclose([hx2, hy2], [hx, hy], rtol=1e-14, atol=1e-14)
+    (hy_only,) = hvp(f, argnums=(1,))((y,), (w,), x)
+    np.testing.assert_allclose(hy_only, -np.sin(y) * w, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(hvp(f, argnums=1)(y, w, x), hy_only, rtol=1e-14, atol=1e-14)
+
+
+def test_hvp_with_tuple_argnums_on_arrays_matches_the_hessian():
+    rng = np.random.default_rng(3)
+    A, x, y, u, w = (rng.standard_normal(s) for s in [(3, 2), 3, 2, 3, 2])
+    f = lambda x, y: onp.sum(onp.tanh(x @ A) * y) + onp.sum(x ** 3)
+    H = hessian(lambda z: f(z[:3], z[3:]))(np.concatenate([x, y]))
+    hx, hy = hvp(f, argnums=(0, 1))((x, y), (u, w))
+    np.testing.assert_allclose(np.concatenate([hx, hy]), H @ np.concatenate([u, w]), rtol=1e-12, atol=1e-12)
+    with pytest.raises(TypeError, match="2 points and 2 directions"):
+        hvp(f, argnums=(0, 1))((x, y), (u,))
+
+
+# ---- the trace state is per thread -------------------------------------------------------------------
+
+
+def test_a_grad_running_in_another_thread_does_not_release_values_of_this_one():
+    """grad releases the values no VJP rule reads (lean.py) only in the graph it traces: a graph that
+    another thread builds meanwhile keeps them (its owner may read them)."""
+    import threading
+    import weakref
+
+    rng = np.random.default_rng(0)
+    X, b = rng.standard_normal((64, 300)), rng.standard_normal(300)  # above lean.RELEASE_MIN_BYTES
+    inside, done = threading.Event(), threading.Event()
+
+    def traced(W):
+        inside.set()
+        done.wait(10)
+        return onp.sum(W)
+
+    worker = threading.Thread(target=lambda: grad(traced)(np.ones(2)))
+    worker.start()
+    try:
+        assert inside.wait(10)
+        W = Variable(rng.standard_normal((300, 300)))
+        z = X @ W
+        alive = weakref.ref(z.value)
+        h = onp.tanh(z + b)
+        del z
+        assert alive() is not None, "a grad in another thread released a value of this thread's graph"
+        assert backward(onp.sum(h), 1.0, [W])[0].shape == (300, 300)
+    finally:
+        done.set()
+        worker.join()

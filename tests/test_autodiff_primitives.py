@@ -15,7 +15,7 @@ from hypothesis.extra import numpy as hnp
 import optlab.numpy as onp
 import optlab
 from autodiff_checks import axes, check_first_order, check_second_order, flatten, shapes, values
-from optlab.autodiff import graph
+from optlab.autodiff import lean
 
 # ---- case strategies ------------------------------------------------------------------------------
 
@@ -326,10 +326,10 @@ def test_released_values_are_never_read(name, data):
         return onp.sum(-F(z) * u)
 
     kept = optlab.grad(psi)(z), optlab.hvp(psi)(z, v)
-    saved, graph.RELEASE_MIN_BYTES = graph.RELEASE_MIN_BYTES, 0
+    saved, lean.RELEASE_MIN_BYTES = lean.RELEASE_MIN_BYTES, 0
     try:
         released = optlab.grad(psi)(z), optlab.hvp(psi)(z, v)
     finally:
-        graph.RELEASE_MIN_BYTES = saved
+        lean.RELEASE_MIN_BYTES = saved
     np.testing.assert_allclose(released[0], kept[0], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(released[1], kept[1], rtol=1e-12, atol=1e-12)

@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy
 
 from ..backend import get_xp
-from . import graph
-from .backward import _order, backward, backward_and_release, node
-from .graph import Variable
+from .backward import _order, backward, node
+from .graph import Variable, raw, trace
+from .lean import backward_and_release
 from .ops import shape_of
 from .ops.shape import reshape
 
@@ -45,15 +45,10 @@ def _leaf(x, position):
 
 
 def _zeros_like(x):
-    x = x.value if isinstance(x, Variable) else x
+    x = raw(x)
     if isinstance(x, (float, int)):
         return 0.0
     return get_xp(x).zeros_like(x)
-
-
-# How many functions are being evaluated for a derivative right now. Only inside one can a function
-# close over another derivative's variables (d/dx [x * d/dy (x * y)]), which is checked for below.
-_tracing = [0]
 
 
 def _make_vjp(f, args, argnums, lean=False):
@@ -66,18 +61,14 @@ def _make_vjp(f, args, argnums, lean=False):
         args[i] = leaf
         leaves.append(leaf)
         nested = nested or inner
-    _tracing[0] += 1
-    graph._lean[0] += lean  # the graph stays private: values no VJP rule reads may be released
-    try:
+    with trace.tracing(lean):  # lean: the graph stays private, values no VJP rule reads may go
         out = f(*args)
-    finally:
-        _tracing[0] -= 1
-        graph._lean[0] -= lean
-    if not nested and _tracing[0] and isinstance(out, Variable):
-        # Inside an outer derivative, f may use the outer function's variables without receiving
-        # them as arguments. Its derivative then depends on them and must be recorded, or the outer
-        # derivative would treat it as a constant (perturbation confusion: d/dx [x * d/dy (x * y)]
-        # would come out as x instead of 2x). Such a variable shows up as a source that is not a leaf.
+    if not nested and trace.depth and isinstance(out, Variable):
+        # Inside an outer derivative (trace.depth > 0), f may use the outer function's variables
+        # without receiving them as arguments. Its derivative then depends on them and must be
+        # recorded, or the outer derivative would treat it as a constant (perturbation confusion:
+        # d/dx [x * d/dy (x * y)] would come out as x instead of 2x). Such a variable shows up as a
+        # source that is not a leaf.
         nested = _order(out, {node(leaf) for leaf in leaves})[1]
     return out, leaves, nested
 
@@ -207,24 +198,44 @@ def hessian(f, argnums=0):
 
 
 def hvp(f, argnums=0):
-    """Return ``(x, v) -> Hessian(f)(x) @ v``, by reverse-over-reverse differentiation.
+    """Return ``(x, v, *rest) -> Hessian(f)(x) @ v``, by reverse-over-reverse differentiation.
 
+    ``x`` is the argument at position ``argnums`` and ``rest`` the others, in order. With a tuple
+    ``argnums``, ``x`` and ``v`` are tuples with one entry per position, and the result is the tuple
+    of blocks ``sum_k d^2 f / (dx_j dx_k) v_k`` (as ``grad`` returns a tuple for a tuple).
     The gradient is computed with its own graph recorded, then the gradient of ``<grad f(x), v>``
     is taken; the Hessian is never formed.
+
+    Example:
+        >>> import optlab.numpy as onp
+        >>> f = lambda x, y: onp.sum(x * x * y)
+        >>> [float(b) for b in hvp(f, argnums=(0, 1))((2.0, 3.0), (1.0, 0.0))]  # H = [[2y, 2x], [2x, 0]]
+        [6.0, 4.0]
     """
     from .ops import sum as _sum
 
-    def hvp_f(x, v, *rest):
-        def inner(x_):
-            g = grad(f, argnums)(*((x_,) + rest) if argnums == 0 else _insert(rest, argnums, x_))
-            return _sum(g * v)
+    nums = _normalise(argnums)
 
-        return grad(inner)(x)
+    def hvp_f(x, v, *rest):
+        xs, vs = ((x,), (v,)) if isinstance(argnums, int) else (tuple(x), tuple(v))
+        if not len(xs) == len(vs) == len(nums):
+            raise TypeError(f"hvp with argnums={argnums} needs {len(nums)} points and {len(nums)} "
+                            f"directions, got {len(xs)} and {len(vs)}")
+
+        def inner(*xs_):
+            g = grad(f, nums)(*_place(rest, nums, xs_))
+            return sum(_sum(g_k * v_k) for g_k, v_k in zip(g, vs))
+
+        out = grad(inner, tuple(range(len(nums))))(*xs)
+        return out[0] if isinstance(argnums, int) else out
 
     return hvp_f
 
 
-def _insert(rest, position, x):
-    rest = list(rest)
-    rest.insert(position, x)
-    return tuple(rest)
+def _place(rest, positions, values):
+    """The argument list with ``values`` at ``positions`` and ``rest`` filling the others, in order."""
+    n = len(rest) + len(values)
+    if any(not 0 <= p < n for p in positions):
+        raise TypeError(f"argnums={tuple(positions)} but the function was called with {n} arguments")
+    given, others = dict(zip(positions, values)), iter(rest)
+    return tuple(given[i] if i in given else next(others) for i in range(n))

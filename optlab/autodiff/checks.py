@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy
 
 from ..backend import to_numpy
-from .backward import node, reverse_topological_order
-from .graph import Variable
+from .backward import _order, node, pull_back, reverse_topological_order
+from .graph import Variable, raw
 
 
 class NonFiniteError(FloatingPointError):
@@ -21,7 +21,7 @@ def find_nonfinite(output):
         return None
     for v in reversed(reverse_topological_order(output)):
         if v.op is not None and not numpy.all(numpy.isfinite(to_numpy(v.value))):
-            parents = [p.value if isinstance(p, Variable) else p for p in v.op.parents]
+            parents = [raw(p) for p in v.op.parents]
             finite_inputs = all(numpy.all(numpy.isfinite(to_numpy(p))) for p in parents
                                 if isinstance(p, (numpy.ndarray, float, int)) or hasattr(p, "shape"))
             if finite_inputs:  # the first operation to turn finite inputs into NaN/inf
@@ -33,26 +33,14 @@ def find_nonfinite_vjp(output, inputs):
     """The first ``(operation's Variable, argument index)`` whose VJP turned a finite cotangent into
     NaN or inf during the reverse pass from ``output`` to ``inputs``, or None.
 
-    This replays :func:`~optlab.autodiff.backward.backward` step by step, checking each cotangent; it
-    finds, e.g., ``sqrt`` at 0, whose value is finite but whose derivative is not.
+    This runs the reverse pass (:func:`~optlab.autodiff.backward.pull_back`) and checks each
+    cotangent as it is made; it finds, e.g., ``sqrt`` at 0, whose value is finite but whose
+    derivative is not.
     """
     stop = {node(x) for x in inputs}
-    cotangents = {node(output): 1.0}  # keyed as in backward.py: one entry per variable node
-    for v in reverse_topological_order(output, inputs):
-        op = v.op
-        if op is None or op in stop or op not in cotangents:
-            continue
-        g = cotangents.pop(op)
-        args = [p.value if isinstance(p, Variable) else p for p in op.parents]
-        for i, p in enumerate(op.parents):
-            rule = op.primitive.vjp_rule(i) if isinstance(p, Variable) else None
-            if rule is None:
-                continue
-            pg = rule(g, v.value, *args, **op.params)
-            if not numpy.all(numpy.isfinite(to_numpy(pg))):
-                return v, i
-            k = node(p)
-            cotangents[k] = cotangents[k] + pg if k in cotangents else pg
+    for v, i, g_i in pull_back(_order(output, stop)[0], {node(output): 1.0}, stop):
+        if not numpy.all(numpy.isfinite(to_numpy(g_i))):
+            return v, i
     return None
 
 
@@ -71,12 +59,12 @@ def check_finite(f, *args):
         out = f(*leaves)
     bad = find_nonfinite(out)
     if bad is not None:
-        shapes = [numpy.shape(p.value if isinstance(p, Variable) else p) for p in bad.op.parents]
+        shapes = [numpy.shape(raw(p)) for p in bad.op.parents]
         raise NonFiniteError(
             f"the forward pass produced NaN or inf in operation '{bad.op.primitive.name}' "
             f"(operand shapes {shapes}, params {bad.op.params}); check the inputs of that operation"
         )
-    return out.value if isinstance(out, Variable) else out
+    return raw(out)
 
 
 def check_grad(f, x, *, directions=4, h=None, seed=0):
@@ -123,7 +111,7 @@ def _nonfinite_gradient_message(f, x):
     if found is None:
         return "the gradient contains NaN or inf although the forward pass is finite"
     v, i = found
-    shapes = [numpy.shape(p.value if isinstance(p, Variable) else p) for p in v.op.parents]
+    shapes = [numpy.shape(raw(p)) for p in v.op.parents]
     return (
         f"the gradient contains NaN or inf although the forward pass is finite: the derivative of "
         f"operation '{v.op.primitive.name}' with respect to its argument {i} is not finite there "
@@ -132,4 +120,4 @@ def _nonfinite_gradient_message(f, x):
 
 
 def _value(y):
-    return to_numpy(y.value if isinstance(y, Variable) else y)
+    return to_numpy(raw(y))

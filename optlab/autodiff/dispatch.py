@@ -8,24 +8,25 @@ from __future__ import annotations
 import numpy
 
 from . import ops
+from .graph import raw
 
-_UFUNCS = {
-    numpy.add: ops.add, numpy.subtract: ops.subtract, numpy.multiply: ops.multiply,
-    numpy.true_divide: ops.divide, numpy.negative: ops.negative, numpy.power: ops.power,
-    numpy.exp: ops.exp, numpy.log: ops.log, numpy.log1p: ops.log1p, numpy.expm1: ops.expm1,
-    numpy.sqrt: ops.sqrt, numpy.square: ops.square, numpy.sin: ops.sin, numpy.cos: ops.cos,
-    numpy.tanh: ops.tanh, numpy.absolute: ops.abs, numpy.sign: ops.sign,
-    numpy.maximum: ops.maximum, numpy.minimum: ops.minimum, numpy.matmul: ops.matmul,
-}
+
+def _numpy_counterparts():
+    """``({NumPy ufunc: primitive}, {NumPy function: optlab function})`` for the names in ``ops.__all__``
+    that NumPy also has (``sum``, ``exp``, ...; not ``relu``)."""
+    ufuncs, functions = {}, {}
+    for name in ops.__all__:
+        theirs = getattr(numpy, name, None)
+        if isinstance(theirs, numpy.ufunc):
+            ufuncs[theirs] = getattr(ops, name)
+        elif callable(theirs):
+            functions[theirs] = getattr(ops, name)
+    return ufuncs, functions
+
+
+_UFUNCS, _FUNCTIONS = _numpy_counterparts()
 _COMPARISONS = {numpy.less, numpy.less_equal, numpy.greater, numpy.greater_equal, numpy.equal,
                 numpy.not_equal, numpy.isfinite, numpy.isnan, numpy.isinf}
-_FUNCTIONS = {
-    numpy.sum: ops.sum, numpy.mean: ops.mean, numpy.max: ops.max, numpy.min: ops.min,
-    numpy.reshape: ops.reshape, numpy.transpose: ops.transpose, numpy.concatenate: ops.concatenate,
-    numpy.stack: ops.stack, numpy.dot: ops.dot, numpy.outer: ops.outer, numpy.einsum: ops.einsum,
-    numpy.where: ops.where, numpy.clip: ops.clip, numpy.broadcast_to: ops.broadcast_to,
-    numpy.expand_dims: ops.expand_dims, numpy.ravel: ops.ravel, numpy.swapaxes: ops.swapaxes,
-}
 _SHAPE_QUERIES = {numpy.shape, numpy.ndim, numpy.size, numpy.result_type, numpy.iscomplexobj}
 
 
@@ -38,16 +39,12 @@ def _unsupported(name):
     )
 
 
-def _raw(a):
-    return a.value if hasattr(a, "op") and hasattr(a, "value") else a
-
-
 def ufunc_to_primitive(ufunc, method, inputs, kwargs):
     if method == "__call__" and not kwargs:
         if ufunc in _UFUNCS:
             return _UFUNCS[ufunc](*inputs)
         if ufunc in _COMPARISONS:
-            return ufunc(*[_raw(a) for a in inputs])
+            return ufunc(*[raw(a) for a in inputs])
     if method == "__call__" and ufunc in _UFUNCS:
         # The function is supported; what is not is writing into `out=` (a graph value is never
         # modified in place) or the other ufunc keywords.
@@ -62,5 +59,5 @@ def function_to_primitive(func, args, kwargs):
     if func in _FUNCTIONS:
         return _FUNCTIONS[func](*args, **kwargs)
     if func in _SHAPE_QUERIES:
-        return func(*[_raw(a) for a in args], **kwargs)
+        return func(*[raw(a) for a in args], **kwargs)
     raise _unsupported(func.__name__)

@@ -52,7 +52,7 @@ class GraphDrawing:
             self.layer[v] = 0 if not parents else 2 + max(self.layer[p] for p in parents)
 
     def label(self, v):
-        return f"{self.names[v]} : {_short(v.value)} : {_short(v.derivative)}"
+        return f"{self.names[v]} : {_short(v.value)} : {_short(getattr(v, 'derivative', 0.0))}"
 
     def _operand(self, p):
         return self.names[p] if isinstance(p, Variable) else _short(p)
@@ -69,13 +69,14 @@ class GraphDrawing:
     def to_dot(self):
         """Graphviz source: variable nodes as ellipses, operation nodes as boxes."""
         out = ["digraph G {", "  rankdir=LR;"]
+        index = {v: i for i, v in enumerate(self.variables)}  # by identity (== compares values)
         for i, v in enumerate(self.variables):
             out.append(f'  v{i} [shape=ellipse, label="{self.label(v)}"];')
             if v.op is not None:
                 out.append(f'  o{i} [shape=box, label="{v.op.primitive.name}"];')
                 for p in v.op.parents:
                     if isinstance(p, Variable):
-                        out.append(f"  v{self.variables.index(p)} -> o{i};")
+                        out.append(f"  v{index[p]} -> o{i};")
                 out.append(f"  o{i} -> v{i};")
         out.append("}")
         return "\n".join(out)

@@ -17,8 +17,8 @@ procedures. This module makes their script run as printed::
 Three things live here:
 
 * operation classes with ``forward`` (``PlusConstantOperation``, ``MultiplyOperation``, ``SquareOperation``);
-* :func:`record_partials`, a mode in which every operation stores the full partial-derivative matrix
-  of its output with respect to each parent on the edge (the "extra information" of the forward pass);
+* :func:`record_partials`, a mode in which these operations store the full partial-derivative matrix
+  of their output with respect to each parent on the edge (the "extra information" of the forward pass);
 * :func:`backward_paths`, Algorithms 4 and 5 as printed: the product of partials is pushed along every
   path from the output, so the work grows with the number of paths. It is the reference that tests
   compare with the fast reverse-topological pass, and :func:`backward_topological` writes that fast
@@ -26,14 +26,11 @@ Three things live here:
 """
 from __future__ import annotations
 
-import contextlib
-
 import numpy
 
 from ..backend import to_numpy
-from . import graph
-from .backward import backward, reverse_topological_order
-from .graph import Operation, Primitive, Variable
+from .backward import backward, pull_back, reverse_topological_order
+from .graph import Operation, Primitive, Variable, raw, trace
 from .ops import multiply, square
 
 _plus_constant = Primitive(
@@ -41,74 +38,77 @@ _plus_constant = Primitive(
 )
 
 
-class PlusConstantOperation(Operation):
+class NotesOperation(Operation):
+    """An operation node used as the notes use it: ``O.forward(*parents)`` computes the child.
+
+    Inside :func:`record_partials` it also stores the partial derivatives of its edges
+    (``O.partials``), as the notes' forward pass does.
+    """
+
+    def forward(self, *parents):
+        self.parents = parents
+        child = Variable(self.primitive.forward([raw(p) for p in parents], self.params), op=self)
+        if trace.recording:
+            self.partials = edge_partials(child)
+        return child
+
+
+class PlusConstantOperation(NotesOperation):
     """x -> x + constant (its partial derivative is the identity)."""
 
     def __init__(self, constant):
         super().__init__(_plus_constant, {"constant": constant})
 
 
-class MultiplyOperation(Operation):
+class MultiplyOperation(NotesOperation):
     """(x, y) -> x * y (partials: y with respect to x, x with respect to y)."""
 
     def __init__(self):
         super().__init__(multiply)
 
 
-class SquareOperation(Operation):
+class SquareOperation(NotesOperation):
     """x -> x ** 2 (partial: 2x)."""
 
     def __init__(self):
         super().__init__(square)
 
 
-@contextlib.contextmanager
 def record_partials():
-    """Inside this block, every operation stores the full Jacobian of its output on each edge.
+    """A ``with`` block in which every notes operation stores the full Jacobian of each edge.
 
     ``v.op.partials[i]`` is then a matrix of shape ``(v.size, parent_i.size)`` (None for constants).
     This is what the notes' forward pass does; optlab's fast backward never needs it.
     """
-    previous = graph._recording[0]
-    graph._recording[0] = True
-    try:
-        yield
-    finally:
-        graph._recording[0] = previous
+    return trace.recording_partials()
 
 
-def record_edge_partials(child):
-    """Compute ``child.op.partials``: the Jacobian of the child with respect to each parent.
+def edge_partials(child):
+    """The Jacobian of ``child`` with respect to each parent of ``child.op`` (None for a constant).
 
-    Row k of the Jacobian is the VJP of the unit cotangent e_k, so it is built from the same rules the
-    fast backward uses (section 4.6 computes D @ partial directly; here we materialise partial).
+    Row k is the VJP of the unit cotangent e_k, made by the same loop as the fast backward
+    (``pull_back`` run on this one node): section 4.6 computes D @ partial directly; here we
+    materialise the partial.
     """
     op = child.op
     out = to_numpy(child.value)
-    args = [p.value if isinstance(p, Variable) else p for p in op.parents]
-    partials = []
-    for i, p in enumerate(op.parents):
-        rule = op.primitive.vjp_rule(i)
-        if not isinstance(p, Variable):
-            partials.append(None)
-            continue
-        size = int(numpy.size(p.value))
-        rows = []
-        for k in range(out.size):
-            e = numpy.zeros(out.size)
-            e[k] = 1.0
-            g = e.reshape(out.shape) if out.shape else 1.0
-            row = 0.0 * numpy.ones(size) if rule is None else rule(g, child.value, *args, **op.params)
-            rows.append(numpy.broadcast_to(to_numpy(row), numpy.shape(p.value)).reshape(size))
-        partials.append(numpy.array(rows).reshape(out.size, size))
-    op.partials = partials
+    partials = [numpy.zeros((out.size, int(numpy.size(p.value)))) if isinstance(p, Variable) else None
+                for p in op.parents]
+    for k in range(out.size):
+        e = numpy.zeros(out.size)
+        e[k] = 1.0
+        seed = e.reshape(out.shape) if out.shape else 1.0
+        for _, i, row in pull_back([child], {op: seed}):
+            shape = numpy.shape(op.parents[i].value)
+            partials[i][k] = numpy.broadcast_to(to_numpy(row), shape).reshape(-1)
+    return partials
 
 
 def _as_matrix_variables(output):
     variables = reverse_topological_order(output)
     for v in variables:
-        if v.op is not None and v.op.partials is None:
-            record_edge_partials(v)
+        if v.op is not None and getattr(v.op, "partials", None) is None:
+            v.op.partials = edge_partials(v)
         v.derivative = numpy.zeros((int(numpy.size(output.value)), int(numpy.size(v.value))))
     return variables
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 import numpy
 
 from ...backend import get_xp
-from ..graph import Primitive, Variable
+from ..graph import Primitive, raw  # noqa: F401  (raw: re-exported for the rules)
+
+__all__ = ["broadcast_to"]  # the public function here; the rest are helpers of the VJP rules
 
 
 def shape_of(x):
     """Shape of an array, a Variable or a Python scalar (which has shape ())."""
     return getattr(x, "shape", ())
-
-
-def raw(x):
-    """The value inside a Variable (used for masks and tests, which are not differentiated)."""
-    return x.value if isinstance(x, Variable) else x
 
 
 def xp_of(*xs):

@@ -17,6 +17,12 @@ import numpy
 from ..graph import Primitive, Variable
 from ._util import raw, unbroadcast, xp_of
 
+__all__ = [  # the public functions (optlab.numpy re-exports them; ops/__init__.py)
+    "add", "subtract", "multiply", "divide", "true_divide", "negative", "power", "exp", "log",
+    "log1p", "expm1", "sqrt", "square", "sin", "cos", "tanh", "sign", "abs", "absolute", "maximum",
+    "minimum", "where", "clip", "sigmoid", "relu", "softplus",
+]
+
 
 def _ufunc(name):
     """Forward of a NumPy/CuPy ufunc looked up in the namespace of the inputs."""
@@ -164,3 +170,5 @@ softplus = Primitive("softplus", _softplus, [_softplus_vjp],
                      doc="log(1 + exp(x)), computed without overflow.", needs_ans=False)
 relu = Primitive("relu", _relu, [lambda g, ans, x: g * (raw(x) > 0)],
                  doc="max(x, 0); relu'(0) = 0.", needs_ans=False)
+
+true_divide, absolute = divide, abs  # NumPy's second names

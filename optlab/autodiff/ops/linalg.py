@@ -13,6 +13,10 @@ from ..graph import Primitive
 from ._util import shape_of, unbroadcast, xp_of
 from .shape import expand_dims, reshape, swapaxes
 
+__all__ = [  # the public functions (optlab.numpy re-exports them; ops/__init__.py)
+    "matmul", "dot", "outer", "einsum",
+]
+
 
 def _matmul(a, b):
     xp = xp_of(a, b)

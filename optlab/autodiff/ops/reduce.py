@@ -11,6 +11,10 @@ from ..graph import Primitive
 from ._util import expand_reduced, raw, shape_of, xp_of, kept_shape
 from .elementwise import exp, where
 
+__all__ = [  # the public functions (optlab.numpy re-exports them; ops/__init__.py)
+    "sum", "mean", "max", "min", "logsumexp", "softmax", "log_softmax", "norm",
+]
+
 
 def _reduce(name):
     def fn(x, axis=None, keepdims=False):

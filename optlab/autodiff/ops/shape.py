@@ -10,6 +10,10 @@ import builtins
 from ..graph import Primitive, Variable
 from ._util import shape_of, xp_of
 
+__all__ = [  # the public functions (optlab.numpy re-exports them; ops/__init__.py)
+    "reshape", "transpose", "swapaxes", "concatenate", "stack", "expand_dims", "ravel",
+]
+
 
 def _reshape(x, shape):
     return xp_of(x).reshape(x, shape)
