@@ -13,6 +13,9 @@ Cases (targets from the engine's brief):
         reverse-over-reverse (optlab.hvp)                           <= 3 x X^T(s(1-s) * Xv)/n
   (iv)  graphs of scalar operations on Python floats (a chain and a scalar MLP, ~1e3 and ~1e4
         nodes), build plus backward                                 <= 5 microseconds per node
+  (v)   what three design choices buy, as a ratio to the alternative (no target): releasing unread
+        values under grad (optlab/autodiff/lean.py) on the MLP; the sigmoid and softplus formulas of
+        optlab/autodiff/ops/elementwise.py against np.where branches and np.logaddexp
 
 Run: ``.venv/bin/python bench/bench_engine.py`` (or ``make bench`` for every bench_*.py). Each case
 runs in its own interpreter. The exit status is 0 when every case ran (a MISS is reported, not
@@ -217,7 +220,60 @@ def case_scalar(make, size, repeats=7):
     return statistics.median(samples) / nodes * 1e6, nodes
 
 
-# name, function, target; (iv) cases report microseconds per node instead of a ratio.
+# ---- (v) measurements behind design choices (no target: they say what a choice buys) -----------------
+
+def case_lean():
+    """The MLP's value and gradient with lean.py releasing unread values, against the same with
+    nothing released (the size threshold set out of reach)."""
+    from optlab.autodiff import lean
+
+    params, X, Y = mlp_data()
+
+    def loss(W1, b1, W2, b2, W3, b3):
+        h1 = onp.tanh(X @ W1 + b1)
+        h2 = onp.tanh(h1 @ W2 + b2)
+        return -onp.mean(onp.sum(Y * onp.log_softmax(h2 @ W3 + b3, axis=1), axis=1))
+
+    run = optlab.value_and_grad(loss, argnums=tuple(range(6)))
+    default = lean.RELEASE_MIN_BYTES
+
+    def kept():
+        lean.RELEASE_MIN_BYTES = 1 << 62
+        try:
+            return run(*params)
+        finally:
+            lean.RELEASE_MIN_BYTES = default
+
+    _agree("lean", [run(*params)[0], *run(*params)[1]], [kept()[0], *kept()[1]], rtol=0)
+    return paired_medians(lambda: run(*params), kept)
+
+
+def case_sigmoid_formula(n=1_000_000):
+    """sigmoid as exp(min(x, 0)) / (1 + exp(-|x|)) (ops/elementwise.py) against np.where over the two
+    overflow-free branches."""
+    from optlab.autodiff.ops.elementwise import _sigmoid
+
+    x = np.random.default_rng(0).standard_normal(n) * 10
+
+    def branches():
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    _agree("sigmoid", [_sigmoid(x)], [branches()], rtol=1e-14)
+    return paired_medians(lambda: _sigmoid(x), branches)
+
+
+def case_softplus_formula(n=1_000_000):
+    """softplus as max(x, 0) + log1p(exp(-|x|)) (ops/elementwise.py) against np.logaddexp(0, x)."""
+    from optlab.autodiff.ops.elementwise import _softplus
+
+    x = np.random.default_rng(0).standard_normal(n) * 10
+    _agree("softplus", [_softplus(x)], [np.logaddexp(0.0, x)], rtol=1e-14)
+    return paired_medians(lambda: _softplus(x), lambda: np.logaddexp(0.0, x))
+
+
+# name, function, target; (iv) cases report microseconds per node instead of a ratio; (v) cases have
+# no target (None) and report the ratio of optlab's choice to the alternative.
 CASES = {
     "logistic": ("(i) logistic n=1e5 d=100 value+grad", case_logistic, 1.25),
     "mlp": ("(ii) MLP 784-256-256-10 b=512 value+grad", case_mlp, 1.2),
@@ -226,6 +282,9 @@ CASES = {
     "chain-1e4": ("(iv) chain", lambda: case_scalar(scalar_chain, 2500), 5.0),
     "mlp-1e3": ("(iv) scalar MLP", lambda: case_scalar(scalar_mlp, 5), 5.0),
     "mlp-1e4": ("(iv) scalar MLP", lambda: case_scalar(scalar_mlp, 50), 5.0),
+    "lean": ("(v) MLP value+grad, released (lean.py) / kept", case_lean, None),
+    "sigmoid": ("(v) sigmoid formula / np.where branches, n=1e6", case_sigmoid_formula, None),
+    "softplus": ("(v) softplus formula / np.logaddexp, n=1e6", case_softplus_formula, None),
 }
 
 
@@ -238,6 +297,8 @@ def run_case(key):
                 f"<= {target:g} us/node", "PASS" if us <= target else "MISS")
     t_engine, t_floor = case()
     ratio = t_engine / t_floor
+    if target is None:
+        return (name, f"{t_engine * 1e3:.2f} ms", f"{t_floor * 1e3:.2f} ms", f"{ratio:.2f}x", "", "info")
     return (name, f"{t_engine * 1e3:.2f} ms", f"{t_floor * 1e3:.2f} ms", f"{ratio:.2f}x",
             f"<= {target:g}x", "PASS" if ratio <= target else "MISS")
 
@@ -247,13 +308,17 @@ def main(argv):
 
     A fresh process per case (as pyperf does) keeps one case's heap from skewing the next: after the
     80 MB logistic case, the MLP's large temporaries page-fault differently, which moved its ratio by
-    up to 15% in either direction. ``--case KEY`` runs one case in this process and prints its row.
+    up to 15% in either direction. ``--case KEY`` runs one case in this process and prints its row;
+    ``KEY KEY ...`` runs only those cases.
     """
     if argv[:1] == ["--case"]:
         print(json.dumps(run_case(argv[1])))
         return 0
+    only = set(argv)  # case keys to run; all if none given
     rows, wrong = [], False
     for key in CASES:
+        if only and key not in only:
+            continue
         proc = subprocess.run([sys.executable, __file__, "--case", key], capture_output=True, text=True)
         if proc.returncode != 0:
             wrong = True

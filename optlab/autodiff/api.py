@@ -18,7 +18,8 @@ import numpy
 
 from ..backend import get_xp
 from .backward import _order, backward, node
-from .graph import Variable, raw, trace
+from .graph import Variable, raw
+from .trace import trace
 from .lean import backward_and_release
 from .ops import shape_of
 from .ops.shape import reshape

@@ -1,21 +1,16 @@
 """The reverse pass: vector-Jacobian products pulled back in reverse topological order.
 
-EC500 section 4.5 states the backward pass as two mutually recursive procedures (Algorithms 4 and 5,
-kept literally in ``notes.py`` as the reference the tests compare with) that push the product of
-partial derivatives along *every path* from the output to each input. That is correct but does work
-proportional to the number of paths, which grows exponentially in graphs with reuse. Here every node
-is visited once, after all of its children: its cotangent is then complete (the sum over all paths
-through it, by linearity), and one vector-Jacobian product per parent pushes it on.
+EC500 section 4.5 states the backward pass as two mutually recursive procedures (Algorithms 4 and 5;
+``notes.py`` keeps them literally, as the reference the tests compare with) that push the product of
+partials along *every path* from the output, whose number grows exponentially with reuse. Here every
+node is visited once, after all of its children: its cotangent is then complete (the sum over all
+paths through it, by linearity), and one vector-Jacobian product per parent pushes it on.
 
 * The order is computed iteratively (a graph of 10^6 nodes works; no recursion limit).
-* Cotangents live in a dictionary local to the call, never on the nodes, so calling ``backward``
-  twice gives the same gradients (never doubled).
-* Parents are an ordered tuple with one entry per argument, so ``x * x`` has two edges to ``x``.
-* One loop applies the VJPs: :func:`pull_back`. ``backward`` runs it; the NaN finder (``checks.py``)
-  and the notes' edge Jacobians (``notes.py``) look at what it yields.
-
-A variable node is identified by the operation that produced it (an input by the Variable itself):
-:func:`node`. This matters only for ``lean.py``, where two Variables can stand for one node.
+* Cotangents live in a dictionary local to the call, never on the nodes: a second call gives the
+  same gradients (never doubled). They are keyed by :func:`node` (see ``lean.py`` for why).
+* One loop applies the VJPs, :func:`pull_back`; the NaN finder (``checks.py``) and the notes' edge
+  Jacobians (``notes.py``) read what it yields.
 
 Example:
     >>> from optlab.autodiff.graph import Variable
@@ -36,18 +31,16 @@ def node(v):
 def reverse_topological_order(output, stop=()):
     """Variables reachable from ``output``, each listed after every variable that uses it.
 
-    Kahn's algorithm run backwards: count how many times each variable is used as a parent, then
-    release a variable once all its uses have been visited. Variables in ``stop`` are listed but
-    not expanded (the inputs of a nested derivative).
+    Kahn's algorithm run backwards: count the uses of each variable as a parent, then release a
+    variable once all its uses are visited. Variables in ``stop`` are listed but not expanded.
     """
     return _order(output, {node(s) for s in stop})[0]
 
 
 def _order(output, stop):
-    """``(reverse topological order, whether a source outside ``stop`` was reached)``; ``stop`` holds nodes.
+    """``(the order, whether a source outside ``stop`` was reached)``; ``stop`` holds nodes.
 
-    The second item tells the API whether a nested derivative closes over a variable of an outer
-    one (then its result must stay differentiable; see ``api._make_vjp``).
+    The second item tells ``api._make_vjp`` whether a nested derivative closes over an outer variable.
     """
     uses, stack, foreign = {}, [output], False
     while stack:
@@ -83,21 +76,11 @@ def _order(output, stop):
 
 
 def backward(output, seed, inputs, create_graph=False, keep_all=False):
-    """Cotangents of ``inputs`` given the cotangent ``seed`` of ``output``.
+    """The cotangent of each of ``inputs`` (None if ``output`` does not depend on it), given the
+    cotangent ``seed`` of ``output`` (1.0 for the gradient of a scalar). The graph is left as it was.
 
-    The graph is left as it was, so calling ``backward`` again on it gives the same result.
-
-    Args:
-        output: the Variable the pass starts from.
-        seed: its cotangent (``1.0`` for the gradient of a scalar).
-        inputs: the Variables whose cotangents are wanted (the pass does not go beyond them).
-        create_graph: if True, the VJP rules receive Variables and their computation is itself
-            recorded, so the result can be differentiated again (Hessian-vector products).
-        keep_all: if True, return the cotangent of every variable reached, as a dictionary (used
-            to display the graph after backward).
-
-    Returns:
-        A list with the cotangent of each input (``None`` where the output does not depend on it).
+    ``create_graph=True`` records the VJPs' own work, so the result can be differentiated again;
+    ``keep_all=True`` returns ``{variable: cotangent}`` for every variable reached (for display).
     """
     stop = {node(x) for x in inputs}
     order = _order(output, stop)[0]
@@ -111,19 +94,12 @@ def backward(output, seed, inputs, create_graph=False, keep_all=False):
 
 
 def pull_back(order, cotangents, stop=(), create_graph=False, keep=False):
-    """Apply every node's VJPs, adding each into ``cotangents``; yield ``(v, i, g_i)`` per edge.
+    """Apply every node's VJPs; yield ``(v, i, g_i)`` per edge, then add ``g_i`` into ``cotangents``.
 
-    ``g_i`` is the cotangent that the VJP rule of argument ``i`` of ``v.op`` passes to that parent;
-    it is added to the parent's entry right after the yield, so a caller may stop early (the NaN
-    finder does). Visiting ``order`` (output first) empties it, one node at a time, and drops each
-    visited node's cotangent unless ``keep``: nothing but the caller keeps the graph alive, which is
-    what lets ``lean.backward_and_release`` free it during the pass.
-
-    Args:
-        order: a reverse topological order (from :func:`_order`); consumed.
-        cotangents: ``{node(v): cotangent}``, seeded with the output's.
-        stop: nodes whose own VJPs are not run (the inputs).
-        create_graph: pass Variables to the rules (so their work is recorded) instead of raw values.
+    ``g_i`` is what the VJP rule of argument ``i`` of ``v.op`` passes to that parent. ``order`` (from
+    :func:`_order`, output first) is emptied as it is visited and, unless ``keep``, each visited
+    node's cotangent is dropped, so nothing here keeps a visited node alive (``lean.py`` relies on
+    it). ``cotangents`` starts as ``{node(output): seed}``; ``stop`` holds nodes not expanded.
     """
     order.reverse()  # pop() from the end visits the output first
     while order:

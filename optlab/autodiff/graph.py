@@ -1,33 +1,25 @@
 """The computation graph, as EC500 section 4.4 draws it: variable nodes and operation nodes.
 
-* A :class:`Variable` holds a value and at most one parent: the :class:`Operation` that produced it.
-  A variable with no parent is a source (an input).
+* A :class:`Variable` holds a value and at most one parent: the :class:`Operation` that produced it
+  (none for an input).
 * An :class:`Operation` holds its primitive, its ordered parents (one entry per argument position, so
   ``x * x`` keeps two edges to ``x``), and the keyword parameters its backward rule needs.
 * A :class:`Primitive` is a differentiable function: a forward computation on raw arrays plus one
-  vector-Jacobian-product (VJP) rule per differentiable argument.
+  vector-Jacobian-product (VJP) rule per argument, ``rule(g, ans, *args, **params)``, written with
+  optlab's own operations. A first-order pass gives the rules raw arrays (NumPy speed); for higher
+  derivatives they get Variables and their own work is recorded (that is how ``hvp`` works).
 
-The graph is built during the forward pass (a *dynamic* graph, section 4.5): calling a primitive on a
-Variable computes the value immediately and links the new Variable to its parents, so a shape mismatch
-is reported at the line that made it.
-
-A VJP rule has the signature ``rule(g, ans, *args, **params) -> cotangent of that argument`` and is
-written with optlab's own differentiable operations. In a first-order backward pass it receives raw
-arrays and runs at NumPy speed; when higher derivatives are wanted it receives Variables, and its own
-computation is recorded in the graph (that is how ``hvp`` works).
-
-The engine stores nothing on the nodes beyond the graph itself: gradients live in the backward pass
-(``backward.py``). Nodes still accept extra attributes, so that the notes' literal algorithms
-(``notes.py``) can write ``V.derivative`` and ``O.partials`` on them, as the notes do.
+The graph is built during the forward pass (a *dynamic* graph, section 4.5), so a shape mismatch is
+reported at the line that made it. Gradients live in the backward pass (``backward.py``), never on
+the nodes; nodes accept extra attributes only so that the notes' literal algorithms (``notes.py``)
+can write ``V.derivative`` and ``O.partials`` on them, as the notes do.
 """
 from __future__ import annotations
-
-import contextlib
-import threading
 
 import numpy
 
 from ..backend import get_xp
+from .trace import trace
 
 
 class Variable:
@@ -200,34 +192,6 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
-class _TraceState(threading.local):
-    """What the current thread is tracing: changed only through the context managers below."""
-
-    depth = 0  # how many functions are being evaluated for a derivative (api.py)
-    lean = 0  # how many of those let values no VJP rule reads be released (lean.py)
-    recording = False  # the notes' operations store the partial derivatives of their edges (notes.py)
-
-    @contextlib.contextmanager
-    def tracing(self, lean=False):
-        """Evaluate a function for a derivative; ``lean=True`` when its graph stays private."""
-        self.depth += 1
-        self.lean += lean
-        try:
-            yield
-        finally:
-            self.depth -= 1
-            self.lean -= lean
-
-    @contextlib.contextmanager
-    def recording_partials(self):
-        previous, self.recording = self.recording, True
-        try:
-            yield
-        finally:
-            self.recording = previous
-
-
-trace = _TraceState()
 _new = object.__new__  # bound once: nodes are created without running __init__
 
 
@@ -237,19 +201,15 @@ def raw(x):
 
 
 def _as_float(value):
-    """Inputs of the graph hold floats: integers and booleans are promoted to float64."""
+    """Inputs of the graph hold floats: integers and booleans become float64, lists and tuples arrays."""
+    if isinstance(value, (bool, int)):
+        return float(value)
     kind = getattr(getattr(value, "dtype", None), "kind", None)
     if kind is None:
-        if isinstance(value, (bool, int)):
-            return float(value)
-        if isinstance(value, float) or hasattr(value, "shape"):
-            return value
-        return numpy.asarray(value, dtype=float)  # lists and tuples
-    if kind in "biu":
-        return value.astype(numpy.float64)
-    return value
+        return value if isinstance(value, float) or hasattr(value, "shape") else numpy.asarray(value, dtype=float)
+    return value.astype(numpy.float64) if kind in "biu" else value
 
 
-# The operations and the release of unread values import this module's classes, so they come last.
+# The operations and lean.py (values no rule reads) import this module's classes, so they come last.
 from . import lean as _lean  # noqa: E402
 from . import ops as _o  # noqa: E402

@@ -30,7 +30,8 @@ import numpy
 
 from ..backend import to_numpy
 from .backward import backward, pull_back, reverse_topological_order
-from .graph import Operation, Primitive, Variable, raw, trace
+from .graph import Operation, Primitive, Variable, raw
+from .trace import trace
 from .ops import multiply, square
 
 _plus_constant = Primitive(

@@ -128,7 +128,7 @@ def clip(x, a_min, a_max):
 def _sigmoid(x):
     # exp(min(x, 0)) / (1 + exp(-|x|)) is 1 / (1 + exp(-x)) for x >= 0 and exp(x) / (1 + exp(x)) for
     # x < 0: no exponent is positive (no overflow), both ends keep full relative precision, and
-    # there is no branch (np.where over both branches took three times as long).
+    # there is no branch (bench/bench_engine.py sigmoid times it against np.where over both).
     xp = xp_of(x)
     if xp is not numpy and hasattr(xp, "ElementwiseKernel"):
         from ... import fused_linalg
@@ -138,8 +138,8 @@ def _sigmoid(x):
 
 
 def _softplus(x):
-    # max(x, 0) + log1p(exp(-|x|)) equals log(1 + exp(x)) without overflow; it is five times as fast
-    # as numpy.logaddexp(0, x) for the same accuracy.
+    # max(x, 0) + log1p(exp(-|x|)) equals log(1 + exp(x)) without overflow; the GPU kernel uses the
+    # same formula (bench/bench_engine.py softplus times it against numpy.logaddexp(0, x)).
     xp = xp_of(x)
     if xp is not numpy and hasattr(xp, "ElementwiseKernel"):
         from ... import fused_linalg
