@@ -20,6 +20,7 @@ Example:
 """
 from __future__ import annotations
 
+from collections import deque
 from .graph import Variable
 
 
@@ -69,8 +70,9 @@ def _order(output, stop):
         for p in op.parents:
             if isinstance(p, Variable):
                 k = p.op or p
-                uses[k] -= 1
-                if uses[k] == 0:
+                n = uses[k] - 1
+                uses[k] = n
+                if n == 0:
                     ready.append(p)
     return order, foreign
 
@@ -86,8 +88,7 @@ def backward(output, seed, inputs, create_graph=False, keep_all=False):
     order = _order(output, stop)[0]
     variables = order[:] if keep_all else ()
     cotangents = {node(output): seed}
-    for _ in pull_back(order, cotangents, stop, create_graph, keep_all):
-        pass
+    deque(pull_back(order, cotangents, stop, create_graph, keep_all), maxlen=0)  # run it through
     if keep_all:
         return {v: cotangents[node(v)] for v in variables if node(v) in cotangents}
     return [cotangents.get(node(x)) for x in inputs]
@@ -110,7 +111,8 @@ def pull_back(order, cotangents, stop=(), create_graph=False, keep=False):
         g = cotangents.get(op) if keep else cotangents.pop(op, None)
         if g is None:  # reached, but only through non-differentiable arguments
             continue
-        parents, params, rules, variadic = op.parents, op.params, op.primitive.vjps, op.primitive.variadic
+        parents, params, prim = op.parents, op.params, op.primitive
+        rules, variadic = prim.vjps, prim.variadic
         if create_graph:
             args, ans = parents, v
         else:

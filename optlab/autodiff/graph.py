@@ -169,7 +169,7 @@ class Primitive:
         value = self.forward(raw_args, params)
         if not linked:  # no graph value among the inputs: plain array code, no graph
             return value
-        if not self.needs_args and trace.lean and not isinstance(value, float):  # (floats: nothing to free)
+        if not self.needs_args and not isinstance(value, float) and trace.lean:  # (floats: nothing to free)
             args = _lean.without_unread_values(args)
         op = _new(Operation)
         op.primitive, op.params, op.parents = self, params, args

@@ -19,6 +19,7 @@ Nothing here is needed to understand reverse mode; the engine is correct without
 """
 from __future__ import annotations
 
+from collections import deque
 import numpy
 
 from . import backward as reverse_pass  # (a module: backward.py imports graph.py, which imports this)
@@ -81,6 +82,5 @@ def backward_and_release(box, seed, inputs, create_graph=False):
     order = reverse_pass._order(output, stop)[0]
     cotangents = {node(output): seed}
     del output
-    for _ in reverse_pass.pull_back(order, cotangents, stop, create_graph):
-        pass
+    deque(reverse_pass.pull_back(order, cotangents, stop, create_graph), maxlen=0)  # run it through
     return [cotangents.get(node(x)) for x in inputs]
