@@ -116,7 +116,7 @@ def pull_back(order, cotangents, stop=(), create_graph=False, keep=False):
         if create_graph:
             args, ans = parents, v
         else:
-            args, ans = [p.value if isinstance(p, Variable) else p for p in parents], v.value
+            args, ans = [p.value if isinstance(p, Variable) else p for p in parents], v.value  # raw()
         for i, p in enumerate(parents):
             if not isinstance(p, Variable):
                 continue

@@ -157,7 +157,7 @@ class Primitive:
         self.doc, self.needs_args, self.needs_ans = doc, needs_args, needs_ans
 
     def __call__(self, *args, **params):
-        # The hot path of graph building (a few microseconds per node on Python floats): the nodes
+        # The hot path of graph building (bench/bench_engine.py (iv) times it per node): the nodes
         # are filled in directly rather than through __init__.
         raw_args, linked = [], False
         for a in args:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import builtins
 
-from ..graph import Primitive, Variable
+from ..graph import Primitive, raw
 from ._util import shape_of, xp_of
 
 __all__ = [  # the public functions (optlab.numpy re-exports them; ops/__init__.py)
@@ -86,10 +86,7 @@ _untake_p = Primitive("untake", _untake, [lambda g, ans, x, index, shape: _getit
 
 def getitem(x, index):
     """x[index]: basic slicing, integer arrays and boolean masks (the index is not differentiated)."""
-    if isinstance(index, Variable):
-        index = index.value
-    elif isinstance(index, tuple):
-        index = tuple(i.value if isinstance(i, Variable) else i for i in index)
+    index = tuple(raw(i) for i in index) if isinstance(index, tuple) else raw(index)
     return _getitem_p(x, index=index)
 
 
