@@ -245,6 +245,9 @@ def test_equality_is_elementwise_as_in_numpy():
     np.testing.assert_array_equal(xv != 1.0, x != 1.0)
     np.testing.assert_array_equal(xv == Variable(np.array([0.0, 5.0, 2.0])), [True, False, True])
     assert (Variable(2.0) == 2.0) is True and (Variable(2.0) != 2.0) is False
+    # With the plain value on the left, NumPy and Python hand the comparison to the Variable.
+    np.testing.assert_array_equal(np.array([0.0, 1.0, 7.0]) == xv, [True, True, False])
+    np.testing.assert_array_equal(1.0 != xv, x != 1.0)
     # Hashing is by identity: Variables with equal values stay distinct dictionary keys.
     a, b = Variable(1.0), Variable(1.0)
     table = {a: "a", b: "b"}
