@@ -353,7 +353,7 @@ def test_second_order_against_finite_differences(name, data):
 def test_released_values_are_never_read(name, data):
     """Every needs_args=False / needs_ans=False declaration is true.
 
-    With the size threshold at 0, ``grad`` releases every value it may (graph.py): the operands of each
+    With the size threshold at 0, ``grad`` releases every value it may (lean.py): the operands of each
     primitive come from reshape (which does not read its result) and its result feeds ``negative``
     (which does not read its operand), so a rule that reads a released value raises. The gradient and
     the Hessian-vector product must equal those computed with nothing released (a tiny case is below
