@@ -50,6 +50,7 @@ import secrets
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -57,12 +58,23 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .exercise import submission_answers
+from .exercise import identify, submission_answers
+from .isolation import WORKDIR, bwrap_command, python_binds
 from .report import format_report, write_csv  # noqa: F401  (re-exported)
-from .notebook import read_notebook
+from .notebook import source_text
+from .validate import MAX_BYTES, InvalidNotebook, check_submission, parse
 
 ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from optlab.grading.{} import main; main()"
+# Inside bubblewrap: become nobody first (when bwrap ran as root), limit the process count in the sandbox's
+# own namespaces, then start the sandbox; nothing of the submission has been read yet.
+_BWRAP_BOOT = ("import os, resource, sys\n"
+               "if sys.argv[2] == 'root':\n"
+               "    os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+               "if os.getuid() == 0 or os.geteuid() == 0:\n"
+               "    raise SystemExit('optlab sandbox: refusing to run graded code as root')\n"
+               "resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))\n"
+               "sys.path.insert(0, sys.argv[1]); from optlab.grading.sandbox import main; main()")
 _NOBODY = 65534
 
 
@@ -74,6 +86,7 @@ class Limits:
     memory_mb: int = 1024
     checker_memory_mb: int = 4096
     output_bytes: int = 8 * 2**20
+    disk_mb: int = 64
 
     def __post_init__(self):
         if not self.time_limit > 0:
@@ -98,6 +111,7 @@ class GradeResult:
     exercise: str
     tests: list
     cell_errors: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     @property
     def score(self):
@@ -125,6 +139,7 @@ def _can_drop_privileges():
 
 def _limits_fn(memory_mb, cpu_seconds, fsize, drop):
     def apply():
+        os.umask(0o022)
         mem = int(memory_mb) * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         cpu = int(cpu_seconds) + 1
@@ -202,15 +217,23 @@ def _kill(proc):
     proc.wait()
 
 
-def run_test(exercise, program, test, limits, deny, drop=None):
-    """Run one test in fresh S and C processes; returns (TestResult, ready_event or None)."""
-    drop = _can_drop_privileges() if drop is None else drop
+def run_test(exercise, program, test, limits, deny, drop=None, bwrap=None):
+    """Run one test in fresh S and C processes (S inside ``bwrap`` when given); returns (TestResult, ready)."""
+    if bwrap:   # the sandbox's working folder is a tmpfs inside bubblewrap; nothing on this host
+        drop, sandbox = False, None
+        argv = bwrap_command(bwrap, [sys.executable, "-I", "-u", "-c", _BWRAP_BOOT, ROOT,
+                                     "root" if os.geteuid() == 0 else "user"],
+                             binds=python_binds(os.path.join(ROOT, "optlab")), root=os.geteuid() == 0,
+                             disk_mb=limits.disk_mb)
+    else:
+        drop = _can_drop_privileges() if drop is None else drop
+        sandbox = tempfile.mkdtemp(prefix="optlab-sbx-")
+        argv = [sys.executable, "-I", "-u", "-c", _BOOT.format("sandbox"), ROOT]
+        if drop:
+            os.chown(sandbox, _NOBODY, _NOBODY)
     private = tempfile.mkdtemp(prefix="optlab-grade-")
-    sandbox = tempfile.mkdtemp(prefix="optlab-sbx-")
     checkdir = os.path.join(private, "checker")
     os.mkdir(checkdir)
-    if drop:
-        os.chown(sandbox, _NOBODY, _NOBODY)
     s2c_r, s2c_w = os.pipe()
     c2s_r, c2s_w = os.pipe()
     v_r, v_w = os.pipe()
@@ -218,11 +241,11 @@ def run_test(exercise, program, test, limits, deny, drop=None):
     s_out = open(os.path.join(private, "s.out"), "w+b")
     c_out = open(os.path.join(private, "c.out"), "w+b")
     start = time.monotonic()
-    procs = []
+    procs, verdict = [], None
     try:
         s = subprocess.Popen(
-            [sys.executable, "-I", "-u", "-c", _BOOT.format("sandbox"), ROOT], stdin=subprocess.PIPE,
-            stdout=s_out, stderr=subprocess.STDOUT, cwd=sandbox, env=_env(sandbox),
+            argv, stdin=subprocess.PIPE,
+            stdout=s_out, stderr=subprocess.STDOUT, cwd=sandbox or private, env=_env(sandbox or WORKDIR),
             pass_fds=(c2s_r, s2c_w), start_new_session=True,
             preexec_fn=_limits_fn(limits.memory_mb, limits.time_limit, limits.output_bytes, drop))
         procs.append(s)
@@ -245,6 +268,11 @@ def run_test(exercise, program, test, limits, deny, drop=None):
         ready, verdict = _collect(v_r, nonce, start + limits.time_limit)
     finally:
         os.close(v_r)
+        if verdict is not None and procs and "process ended" in str(verdict.get("message", "")):
+            try:   # S ended by itself: let it (or bwrap) exit, so that its status can be told
+                procs[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
         for proc in procs:
             _kill(proc)
         for fd in (s2c_r, s2c_w, c2s_r, c2s_w, v_w):
@@ -257,7 +285,8 @@ def run_test(exercise, program, test, limits, deny, drop=None):
     s_out.close()
     c_out.close()
     shutil.rmtree(private, ignore_errors=True)
-    shutil.rmtree(sandbox, ignore_errors=True)
+    if sandbox:
+        shutil.rmtree(sandbox, ignore_errors=True)
     result = TestResult(test.grade_id, 0, test.points, output=output)
     if verdict is None:
         elapsed = time.monotonic() - start
@@ -273,7 +302,10 @@ def run_test(exercise, program, test, limits, deny, drop=None):
         result.points = test.points
     else:
         result.feedback = str(verdict.get("message", "failed"))
-        why = _signal_text(s.returncode if s.returncode != -signal.SIGKILL else None)
+        code = s.returncode
+        if bwrap and code is not None and code > 128:   # bwrap exits with 128 + the signal that ended S
+            code = 128 - code
+        why = _signal_text(code if code != -signal.SIGKILL else None)
         if why and "process ended" in result.feedback:
             result.feedback += f" ({why})"
     return result, ready
@@ -309,20 +341,36 @@ def _collect(fd, nonce, deadline):
                 return ready, event
 
 
-def grade_notebook(nb, exercise, limits=Limits(), name="submission", deny=()):
-    """Grade one submission notebook (a dict) against ``exercise``; returns a :class:`GradeResult`."""
+def grade_notebook(nb, exercise, limits=Limits(), name="submission", deny=(), isolation="auto", bwrap=None):
+    """Grade one submission notebook (a dict) against ``exercise``; returns a :class:`GradeResult`.
+
+    ``exercise`` is the instructor's choice: the notebook's own metadata never selects it (a different
+    name there is reported as a note). ``isolation`` is ``"auto"``, ``"bwrap"`` or ``"none"``
+    (:mod:`.isolation`); ``bwrap`` passes an already resolved bwrap path (or None) instead.
+    """
+    from .isolation import resolve
+
+    bwrap = resolve(isolation) if bwrap is None and isolation != "none" else bwrap
+    result = GradeResult(name, exercise.name, [])
+    try:
+        check_submission(nb)
+    except InvalidNotebook as err:
+        return not_graded(name, exercise, str(err))
+    claimed = identify(nb)
+    if claimed is not None and claimed != exercise.name:
+        result.notes.append(f"the notebook says it is exercise {claimed[:80]!r}; it was graded as "
+                            f"{exercise.name!r} (chosen by the instructor)")
     answers = submission_answers(exercise, nb)
     cells, names, owner = plan(exercise, answers)
     program = {"cells": cells, "names": names, "owner": owner}
     deny = [str(exercise.path.parent.parent)] + [str(d) for d in deny]
-    result = GradeResult(name, exercise.name, [])
     cells_timed_out = None
     for test in exercise.tests:
         if cells_timed_out is not None:
             result.tests.append(TestResult(test.grade_id, 0, test.points, feedback=(
                 f"not run: your answer cells exceeded the time limit in test {cells_timed_out}")))
             continue
-        tr, ready = run_test(exercise, program, test, limits, deny)
+        tr, ready = run_test(exercise, program, test, limits, deny, bwrap=bwrap)
         if ready is None and tr.feedback.startswith("time limit"):
             cells_timed_out = test.grade_id
         if ready is not None and not result.cell_errors:
@@ -331,25 +379,42 @@ def grade_notebook(nb, exercise, limits=Limits(), name="submission", deny=()):
     return result
 
 
-def grade_path(path, exercise, limits=Limits(), deny=()):
-    """Grade one .ipynb file; an unreadable notebook scores 0 on every test."""
+def not_graded(name, exercise, why):
+    """The result of a submission that could not be graded: 0 on every test, with the reason."""
+    result = GradeResult(name, exercise.name, [
+        TestResult(t.grade_id, 0, t.points, feedback=f"submission not graded: {why}") for t in exercise.tests])
+    result.notes.append(f"not graded: {why}")
+    return result
+
+
+def grade_path(path, exercise, limits=Limits(), deny=(), isolation="auto", bwrap=None):
+    """Grade one .ipynb file; a notebook that is unreadable or invalid scores 0 on every test, with the reason."""
     path = Path(path)
     try:
-        nb = read_notebook(path)
-    except ValueError as err:
-        return GradeResult(str(path), exercise.name, [
-            TestResult(t.grade_id, 0, t.points, feedback=f"submission not graded: {err}")
-            for t in exercise.tests])
-    return grade_notebook(nb, exercise, limits, name=str(path), deny=[path.resolve().parent, *deny])
+        with open(path, "rb", opener=_regular_file_opener) as f:
+            nb = parse(f.read(MAX_BYTES + 1))
+        check_submission(nb)
+    except (OSError, InvalidNotebook) as err:
+        why = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        return not_graded(str(path), exercise, why)
+    for cell in nb["cells"]:
+        cell["source"] = source_text(cell)
+    return grade_notebook(nb, exercise, limits, name=str(path), deny=[path.resolve().parent, *deny],
+                          isolation=isolation, bwrap=bwrap)
 
 
-def grade_folder(folder, exercise, csv_path, limits=Limits(), progress=None):
-    """Grade every ``*.ipynb`` in ``folder`` (sorted); write one CSV row per submission; return results."""
-    folder, csv_path = Path(folder), Path(csv_path)
-    results = []
-    for path in sorted(folder.glob("*.ipynb")):
-        results.append(grade_path(path, exercise, limits, deny=[csv_path.resolve().parent]))
-        if progress:
-            progress(results[-1])
-    write_csv(results, exercise, csv_path)
-    return results
+def _regular_file_opener(path, flags):
+    """Open without blocking and refuse anything but a regular file (a FIFO would hang the grader)."""
+    fd = os.open(path, flags | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(0, "not a regular file")
+    return fd
+
+
+def __getattr__(name):   # grade_folder lives in .batch (imported on use: batch imports this module)
+    if name == "grade_folder":
+        from .batch import grade_folder
+
+        return grade_folder
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
