@@ -8,7 +8,8 @@ file system and namespaces for it:
 
 * its file system is an empty tmpfs root holding, read-only, only ``/usr`` (with the ``/bin``, ``/lib``
   links), the Python installation (``sys.base_prefix`` and the virtual environment ``sys.prefix``) and the
-  ``optlab`` package folder, plus a fresh ``/dev`` (null, zero, random, urandom; no device nodes can be
+  ``optlab`` package folder (with ``optlab/algorithms`` and ``optlab/theory`` empty: they hold the
+  answers to exercises), plus a fresh ``/dev`` (null, zero, random, urandom; no device nodes can be
   made), its own ``/proc`` and a size-limited tmpfs working folder ``/sandbox`` (the disk quota of one
   test). The exercises, the solutions, other submissions and the grader's files are not in it at all;
 * its own PID, network, IPC and UTS namespaces (no network; the grader and the checker are not
@@ -73,7 +74,7 @@ def python_binds(package_dir):
             and not p.startswith("/usr/")]
 
 
-def bwrap_command(bwrap, argv, *, binds, root, disk_mb):
+def bwrap_command(bwrap, argv, *, binds, root, disk_mb, hidden=()):
     """The bwrap command line that runs ``argv`` isolated (see the module docstring)."""
     cmd = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
            "--die-with-parent", "--new-session"]
@@ -98,6 +99,8 @@ def bwrap_command(bwrap, argv, *, binds, root, disk_mb):
                 made.add(folder)
                 cmd += ["--perms", "0755", "--dir", folder]
         cmd += ["--ro-bind", path, path]
+    for path in hidden:   # folders shown empty (optlab's own methods, see sandbox.HIDDEN_PACKAGES)
+        cmd += ["--size", "4096", "--perms", "0555", "--tmpfs", path]
     cmd += ["--dev", "/dev", "--proc", "/proc",
             "--size", str(16 * 2**20), "--tmpfs", "/tmp",
             "--size", str(int(disk_mb) * 2**20), "--perms", "0777", "--tmpfs", WORKDIR,

@@ -60,6 +60,7 @@ from pathlib import Path
 
 from .exercise import identify, submission_answers
 from .isolation import WORKDIR, bwrap_command, python_binds
+from .sandbox import HIDDEN_PACKAGES
 from .report import format_report, write_csv  # noqa: F401  (re-exported)
 from .notebook import source_text
 from .validate import MAX_BYTES, InvalidNotebook, check_submission, parse
@@ -224,7 +225,8 @@ def run_test(exercise, program, test, limits, deny, drop=None, bwrap=None):
         argv = bwrap_command(bwrap, [sys.executable, "-I", "-u", "-c", _BWRAP_BOOT, ROOT,
                                      "root" if os.geteuid() == 0 else "user"],
                              binds=python_binds(os.path.join(ROOT, "optlab")), root=os.geteuid() == 0,
-                             disk_mb=limits.disk_mb)
+                             disk_mb=limits.disk_mb, hidden=[os.path.join(ROOT, *name.split("."))
+                                                             for name in HIDDEN_PACKAGES])
     else:
         drop = _can_drop_privileges() if drop is None else drop
         sandbox = tempfile.mkdtemp(prefix="optlab-sbx-")

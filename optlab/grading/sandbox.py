@@ -54,19 +54,35 @@ _PATH_EVENTS = {
     "os.lchflags": ((0,), ()), "os.setxattr": ((0,), ()), "os.removexattr": ((0,), ()),
 }
 _ALLOWED_DEVICES = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/zero")
+# optlab's own methods and theorem checks are what exercises ask students to write: the sandbox can
+# neither import, read nor exec them (inside bubblewrap these folders are empty as well).
+HIDDEN_PACKAGES = ("optlab.algorithms", "optlab.theory")
+# System calls that raise no audit event: removed from os, posix and signal before graded code runs.
+_UNAUDITED = {"os": ("mkfifo", "mknod", "pidfd_open", "memfd_create"), "posix": ("mkfifo", "mknod",
+              "pidfd_open", "memfd_create"), "signal": ("pidfd_send_signal",)}
 
 
-def make_guard(sandbox, read_roots, deny_roots):
-    """The audit hook: a closure over its own references to the functions it needs."""
+def make_guard(sandbox, read_roots, deny_roots, hidden_roots=()):
+    """The audit hook: a closure over its own references to the functions it needs.
+
+    Its tables are private immutable copies (tuples, frozensets), and every argument it inspects is first
+    made an exact ``str``/``int``, so that no method of a submitted object (``__radd__``, ``__eq__``,
+    ``__contains__``) ever runs inside the hook, where it could walk up to the hook's frame.
+    """
     import posix
 
     lstat, readlink, getcwd = posix.lstat, posix.readlink, posix.getcwd
     _isinstance, _str, _bytes, _int, _len, _tuple, _range = isinstance, str, bytes, int, len, tuple, range
+    _type, _exact_str, _exact_int = type, str.__str__, int.__index__
     _Perm = PermissionError
     w_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     S_IFMT, S_IFLNK, S_IFDIR = 0o170000, 0o120000, 0o040000
-    blocked, prefixes, imports, path_events = _BLOCKED, _BLOCKED_PREFIXES, _BLOCKED_IMPORTS, _PATH_EVENTS
-    devices = _ALLOWED_DEVICES
+    blocked, prefixes, imports = frozenset(_BLOCKED), _tuple(_BLOCKED_PREFIXES), frozenset(_BLOCKED_IMPORTS)
+    path_events = _tuple((k, _tuple(map(_tuple, v))) for k, v in _PATH_EVENTS.items())
+    path_event_names = frozenset(k for k, _ in path_events)
+    hidden_modules = _tuple(HIDDEN_PACKAGES)
+    hidden_files = _tuple(_str(r) for r in hidden_roots)
+    devices = _tuple(_ALLOWED_DEVICES)
 
     def split(path):
         return [p for p in _str.split(path, "/") if p and p != "."]
@@ -101,8 +117,8 @@ def make_guard(sandbox, read_roots, deny_roots):
     # The most specific (longest) root containing a path decides: the sandbox, a readable root, or a
     # denied one (so a denied folder inside the Python prefix stays denied, and the venv inside a
     # denied project folder stays readable).
-    roots = sorted([(r, "sandbox") for r in (sandbox,)] + [(r, "read") for r in read_roots]
-                   + [(r, "deny") for r in deny_roots], key=lambda rk: -_len(rk[0]))
+    roots = _tuple(sorted([(r, "sandbox") for r in (sandbox,)] + [(r, "read") for r in read_roots]
+                          + [(r, "deny") for r in _tuple(deny_roots) + hidden_files], key=lambda rk: -_len(rk[0])))
 
     def classify(path):
         for root, kind in roots:
@@ -115,7 +131,21 @@ def make_guard(sandbox, read_roots, deny_roots):
             p = _bytes.decode(p, "utf-8", "surrogateescape")
         if not _isinstance(p, _str):
             raise _Perm("optlab sandbox: unexpected path argument")
-        return resolve(p)
+        return resolve(_exact_str(p))
+
+    def exact(x):
+        """A str or int argument as an exact str/int (a subclass's methods never run); else None."""
+        if _isinstance(x, _str):
+            return _exact_str(x)
+        if _isinstance(x, _int):
+            return _exact_int(x)
+        return None
+
+    def hidden(name):
+        for h in hidden_modules:
+            if name == h or _str.startswith(name, h + "."):
+                return True
+        return False
 
     def is_dir(path):
         try:
@@ -127,16 +157,21 @@ def make_guard(sandbox, read_roots, deny_roots):
         if event in blocked or _str.startswith(event, prefixes):
             raise _Perm(f"optlab sandbox: {event} is not allowed in graded code")
         if event == "import":
-            name = args[0] if _isinstance(args[0], _str) else ""
-            if name in imports or _str.split(name, ".")[0] in imports:
+            name = exact(args[0]) if _isinstance(args[0], _str) else ""
+            if name in imports or _str.split(name, ".")[0] in imports or hidden(name):
                 raise _Perm(f"optlab sandbox: importing {name} is not allowed in graded code")
             return
+        if event == "exec":   # code loaded by hand (importlib.util, exec of a file) from a hidden package
+            filename = exact(getattr(args[0], "co_filename", None)) if _type(args[0]).__name__ == "code" else None
+            if _isinstance(filename, _str) and classify(resolve(filename)) == "deny":
+                raise _Perm("optlab sandbox: running this code is not allowed in graded code")
+            return
         if event == "open":
-            path, mode, flags = args[0], args[1], args[2]
+            path, mode, flags = args[0], exact(args[1]), exact(args[2])
             if _isinstance(path, _int):
                 return
             real = as_path(path)
-            writing = (_isinstance(mode, _str) and any(c in mode for c in "wax+")) or \
+            writing = (_isinstance(mode, _str) and any(_str.__contains__(mode, c) for c in "wax+")) or \
                 (_isinstance(flags, _int) and flags & w_flags)
             kind = classify(real)
             if kind == "sandbox":
@@ -155,11 +190,12 @@ def make_guard(sandbox, read_roots, deny_roots):
             if _isinstance(path, (_str, _bytes)) and classify(as_path(path)) == "deny":
                 raise _Perm("optlab sandbox: listing this folder is not allowed")
             return
-        spec = path_events.get(event)
-        if spec is not None:
-            paths, dir_fds = spec
+        if event in path_event_names:
+            for name, spec in path_events:
+                if name == event:
+                    paths, dir_fds = spec
             for i in dir_fds:
-                if i < _len(args) and args[i] is not None and args[i] != -1:
+                if i < _len(args) and args[i] is not None and exact(args[i]) != -1:
                     raise _Perm(f"optlab sandbox: {event} with dir_fd is not allowed")
             for i in paths:
                 if i < _len(args) and not _isinstance(args[i], _int):
@@ -177,6 +213,25 @@ def read_roots():
              os.path.dirname(optlab.__file__)}
     roots.update(p for p in sys.path if p and ("site-packages" in p or "dist-packages" in p))
     return [os.path.realpath(r) for r in roots if r]
+
+
+def hidden_roots():
+    """The folders of :data:`HIDDEN_PACKAGES` (resolved), which the guard treats as denied."""
+    import optlab
+
+    base = os.path.dirname(os.path.realpath(optlab.__file__))
+    return tuple(os.path.join(base, *name.split(".")[1:]) for name in HIDDEN_PACKAGES)
+
+
+def _remove_unaudited():
+    """Delete the functions of :data:`_UNAUDITED` (their system calls raise no audit event)."""
+    import signal
+
+    import posix
+
+    for module in (os, posix, signal):
+        for name in _UNAUDITED[module.__name__]:
+            module.__dict__.pop(name, None)
 
 
 def _preload():
@@ -262,7 +317,8 @@ def main():
 
     sandbox = os.path.realpath(os.getcwd())
     sys.addaudithook(make_guard(sandbox, tuple(read_roots()),
-                                tuple(os.path.realpath(p) for p in program["deny"])))
+                                tuple(os.path.realpath(p) for p in program["deny"]), hidden_roots()))
+    _remove_unaudited()
     namespace = {"__name__": "__main__", "__builtins__": builtins, "display": _display}
     errors = run_cells(program["cells"], namespace)
     wanted = program["names"]
