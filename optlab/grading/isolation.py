@@ -161,3 +161,43 @@ def warning(mode="auto"):
             "  Submissions are then held only by resource limits and an in-process audit hook, which a\n"
             "  determined student can get past (read hidden tests, plant files, kill the grader).\n"
             "  Do not grade untrusted submissions like this; " + INSTALL_HINT + ".")
+
+
+def measure(repeats=10):
+    """Median seconds of one trivial graded test with and without bubblewrap, measured alternately.
+
+    Returns ``{"bwrap": s, "none": s}`` (``"bwrap"`` missing when it is unusable). Run
+    ``python -m optlab.grading.isolation`` to see whether isolation works here and what it costs.
+    """
+    import statistics
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from .exercise import load_exercise
+    from .notebook import code_cell, new_notebook, write_notebook
+    from .runner import Limits, grade_notebook
+
+    root = Path(tempfile.mkdtemp(prefix="optlab-measure-"))
+    write_notebook(new_notebook([code_cell("x = 1", solution=True, grade_id="x"),
+                                 code_cell("assert x == 1", grade=True, grade_id="t", points=1)]),
+                   root / "probe" / "source.ipynb")
+    ex = load_exercise("probe", root)
+    modes = ["none"] + (["bwrap"] if probe()[0] else [])
+    times = {m: [] for m in modes}
+    for _ in range(repeats):
+        for mode in modes:
+            start = time.perf_counter()
+            result = grade_notebook(ex.nb, ex, Limits(time_limit=30), isolation=mode)
+            times[mode].append(time.perf_counter() - start)
+            assert result.score == 1, result
+    return {m: statistics.median(t) for m, t in times.items()}
+
+
+if __name__ == "__main__":
+    bwrap, why = probe()
+    print(f"bubblewrap: {bwrap or 'not usable'}{' (' + why + ')' if why else ''}")
+    timing = measure()
+    line = ", ".join(f"{m}: {t * 1000:.0f} ms" for m, t in timing.items())
+    ratio = f"; bwrap/none = {timing['bwrap'] / timing['none']:.2f}" if "bwrap" in timing else ""
+    print(f"one trivial test (two processes), median of 10: {line}{ratio}")
