@@ -15,8 +15,9 @@ file system and namespaces for it:
 * its own PID, network, IPC and UTS namespaces (no network; the grader and the checker are not
   visible, so they cannot be signalled, by pid or pidfd), ``--die-with-parent`` and ``--new-session``;
 * its user is unprivileged whoever started the grader: as root, bwrap builds the namespaces and the
-  sandbox switches to ``nobody`` (65534) on the host before it reads its program; as another user,
-  bwrap maps it to ``nobody`` inside a user namespace (and forbids further user namespaces);
+  sandbox switches to ``nobody`` (65534) on the host before it reads its program; as another user (or
+  as a root that may not create namespaces, as in a container), bwrap maps it to ``nobody`` inside a user
+  namespace, without capabilities (and forbids further user namespaces);
 * the resource limits (address space, CPU seconds, file size, no core files, and as root a process
   count) are set by ``setrlimit`` before ``exec`` and inherited through bwrap.
 
@@ -113,23 +114,39 @@ def find_bwrap():
                                         None)
 
 
-@lru_cache(maxsize=1)
-def probe():
-    """``(path to bwrap or None, reason it cannot be used or "")``: bwrap is run once, for real."""
-    bwrap = find_bwrap()
-    if bwrap is None:
-        return None, "bubblewrap (bwrap) is not installed"
+def _works(bwrap, root):
     cmd = bwrap_command(bwrap, [sys.executable, "-I", "-c", "import os; print(os.getpid())"],
-                        binds=python_binds(os.path.dirname(os.path.dirname(__file__))),
-                        root=os.geteuid() == 0, disk_mb=1)
+                        binds=python_binds(os.path.dirname(os.path.dirname(__file__))), root=root, disk_mb=1)
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as err:
-        return None, f"bubblewrap ({bwrap}) could not be started: {err}"
+        return f"bubblewrap ({bwrap}) could not be started: {err}"
     if proc.returncode != 0 or proc.stdout.strip() not in ("1", "2"):
-        return None, (f"bubblewrap ({bwrap}) cannot create namespaces here (user namespaces disabled?): "
-                      f"{proc.stderr.strip()[-300:]}")
-    return bwrap, ""
+        return (f"bubblewrap ({bwrap}) cannot create namespaces here (user namespaces disabled?): "
+                f"{proc.stderr.strip()[-300:]}")
+    return ""
+
+
+@lru_cache(maxsize=1)
+def _probe():
+    bwrap = find_bwrap()
+    if bwrap is None:
+        return None, "bubblewrap (bwrap) is not installed", False
+    if os.geteuid() == 0 and not _works(bwrap, root=True):
+        return bwrap, "", True
+    # not root, or root without CAP_SYS_ADMIN (a container): a user namespace maps the sandbox to nobody
+    why = _works(bwrap, root=False)
+    return (None if why else bwrap), why, False
+
+
+def probe():
+    """``(path to bwrap or None, reason it cannot be used or "")``: bwrap is run once, for real."""
+    return _probe()[:2]
+
+
+def root_mode():
+    """True when bwrap runs as root without a user namespace and the sandbox drops to nobody itself."""
+    return _probe()[2]
 
 
 def in_ci():

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .exercise import identify, submission_answers
-from .isolation import WORKDIR, bwrap_command, python_binds
+from .isolation import WORKDIR, bwrap_command, python_binds, root_mode
 from .sandbox import HIDDEN_PACKAGES
 from .report import format_report, write_csv  # noqa: F401  (re-exported)
 from .notebook import source_text
@@ -222,9 +222,10 @@ def run_test(exercise, program, test, limits, deny, drop=None, bwrap=None):
     """Run one test in fresh S and C processes (S inside ``bwrap`` when given); returns (TestResult, ready)."""
     if bwrap:   # the sandbox's working folder is a tmpfs inside bubblewrap; nothing on this host
         drop, sandbox = False, None
+        root = root_mode()
         argv = bwrap_command(bwrap, [sys.executable, "-I", "-u", "-c", _BWRAP_BOOT, ROOT,
-                                     "root" if os.geteuid() == 0 else "user"],
-                             binds=python_binds(os.path.join(ROOT, "optlab")), root=os.geteuid() == 0,
+                                     "root" if root else "user"],
+                             binds=python_binds(os.path.join(ROOT, "optlab")), root=root,
                              disk_mb=limits.disk_mb, hidden=[os.path.join(ROOT, *name.split("."))
                                                              for name in HIDDEN_PACKAGES])
     else:
