@@ -225,12 +225,12 @@ def test_cli_grades_a_file_and_a_folder(tmp_path, capsys):
     parser = argparse.ArgumentParser(prog="optlab")
     cli.add_subcommands(parser.add_subparsers(dest="command", required=True))
     path = write_notebook(submission(), tmp_path / "subs" / "alice.ipynb")
-    args = parser.parse_args(["grade", str(path), "--time-limit", "4"])
+    args = parser.parse_args(["grade", str(path), "--exercise", "ex1_vjp", "--time-limit", "4"])
     assert args.func(args) == 0
     out = capsys.readouterr().out
     assert "test_matmul" in out and re.search(r"total +10/10", out)
-    args = parser.parse_args(["grade", str(tmp_path / "subs"), "--csv", str(tmp_path / "s.csv"),
-                              "--quiet", "--time-limit", "4"])
+    args = parser.parse_args(["grade", str(tmp_path / "subs"), "--exercise", "ex1_vjp", "--csv",
+                              str(tmp_path / "s.csv"), "--quiet", "--time-limit", "4"])
     assert args.func(args) == 0
     assert "alice.ipynb: 10/10" in capsys.readouterr().out
     assert (tmp_path / "s.csv").read_text().splitlines()[1].endswith(",10,10,graded")

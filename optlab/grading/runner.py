@@ -2,9 +2,12 @@
 
 For every test cell of the instructor's source, the grader (this process) starts
 
-* **S**, the sandbox (:mod:`.sandbox`): ``python -I`` in an empty temporary folder, environment scrubbed,
-  limits set by ``setrlimit`` in ``preexec_fn`` (RLIMIT_AS = the memory limit, RLIMIT_CPU, RLIMIT_FSIZE,
-  no core files; as root it also becomes ``nobody``), its own session. Its stdin carries the
+* **S**, the sandbox (:mod:`.sandbox`): ``python -I`` inside bubblewrap (:mod:`.isolation`: its own
+  namespaces, no network, a file system of only the interpreter, optlab and an empty size-limited working
+  folder, user ``nobody``), environment scrubbed, limits set by ``setrlimit`` in ``preexec_fn``
+  (RLIMIT_AS = the memory limit, RLIMIT_CPU, RLIMIT_FSIZE, no core files), its own session. Without
+  bwrap it runs in an empty temporary folder, as ``nobody`` only when root can drop to it, behind the
+  audit hook alone (and ``optlab grade`` says so loudly). Its stdin carries the
   instructor's setup cells and the submission's answer cells (matched by ``grade_id``; the submission's
   test and setup cells are never used). Its stdout and stderr go to a file that is shown as quoted
   feedback and never parsed;
@@ -19,8 +22,9 @@ Why the verdict is sound:
 * no submitted code ever runs in C or here; the test's comparisons use C's own NumPy and optlab, so
   patching modules, overriding ``__eq__``, printing "PASSED" or writing files in S changes nothing but
   the data S returns, and that data must match fresh random problems drawn by ``os.urandom`` in C;
-* hidden tests and the nonce exist only in C's and this process's memory and pipes; S's audit hook
-  stops it from opening the exercise sources, other submissions, ``/proc`` or the CSV's folder;
+* hidden tests and the nonce exist only in C's and this process's memory and pipes; the exercise
+  sources, other submissions and the CSV's folder are not in S's file system, and S's audit hook
+  (the second layer) refuses them too; S cannot see, hence cannot signal, C or this process;
 * a crash, an infinite loop or memory exhaustion in S ends only this test: C sees the pipe close, or
   the wall-clock deadline kills both process groups; MemoryError is reported like any exception.
   When the answer cells themselves exceed the time limit, the remaining tests score 0 without running;
@@ -45,9 +49,7 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import secrets
-import select
 import shutil
 import signal
 import stat
@@ -59,13 +61,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .exercise import identify, submission_answers
+from .processes import NOBODY as _NOBODY, ROOT, _can_drop_privileges, _collect, _env, _kill, _limits_fn, \
+    _read_tail, _signal_text
 from .isolation import WORKDIR, bwrap_command, python_binds, root_mode
 from .sandbox import HIDDEN_PACKAGES
 from .report import format_report, write_csv  # noqa: F401  (re-exported)
 from .notebook import source_text
 from .validate import MAX_BYTES, InvalidNotebook, check_submission, parse
 
-ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from optlab.grading.{} import main; main()"
 # Inside bubblewrap: become nobody first (when bwrap ran as root), limit the process count in the sandbox's
 # own namespaces, then start the sandbox; nothing of the submission has been read yet.
@@ -76,7 +79,6 @@ _BWRAP_BOOT = ("import os, resource, sys\n"
                "    raise SystemExit('optlab sandbox: refusing to run graded code as root')\n"
                "resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))\n"
                "sys.path.insert(0, sys.argv[1]); from optlab.grading.sandbox import main; main()")
-_NOBODY = 65534
 
 
 @dataclass(frozen=True)
@@ -123,44 +125,6 @@ class GradeResult:
         return sum(t.max_points for t in self.tests)
 
 
-def _can_drop_privileges():
-    """Root drops to nobody for S, if nobody can reach the interpreter and optlab (world-executable dirs)."""
-    if os.geteuid() != 0:
-        return False
-    for path in (os.path.realpath(sys.executable), sys.prefix, sys.base_prefix, ROOT):
-        p = Path(path)
-        for d in [p] + list(p.parents):
-            try:
-                if d.is_dir() and not d.stat().st_mode & 0o001:
-                    return False
-            except OSError:
-                return False
-    return True
-
-
-def _limits_fn(memory_mb, cpu_seconds, fsize, drop):
-    def apply():
-        os.umask(0o022)
-        mem = int(memory_mb) * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        cpu = int(cpu_seconds) + 1
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if drop:
-            resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
-            os.setgroups([])
-            os.setgid(_NOBODY)
-            os.setuid(_NOBODY)
-    return apply
-
-
-def _env(home):
-    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "MPLBACKEND": "Agg", "MPLCONFIGDIR": home, "PYTHONDONTWRITEBYTECODE": "1"}
-
-
 def plan(exercise, answers):
     """The S program's cells (setup from the source, answers from the submission) and name owners.
 
@@ -192,30 +156,6 @@ def checker_cells(exercise, test):
         elif i == test.index:
             out.append({"kind": "test", "label": f"test-{test.grade_id}", "source": exercise.source(i)})
     return out
-
-
-def _signal_text(code):
-    if code is None or code >= 0:
-        return f"exit status {code}" if code else ""
-    names = {signal.SIGXCPU: "CPU time limit exceeded", signal.SIGSEGV: "segmentation fault",
-             signal.SIGKILL: "killed", signal.SIGXFSZ: "file size limit exceeded",
-             signal.SIGABRT: "aborted"}
-    return names.get(-code, f"signal {-code}")
-
-
-def _read_tail(f, limit=4000):
-    f.flush()
-    size = f.seek(0, os.SEEK_END)
-    f.seek(max(0, size - limit))
-    return f.read().decode("utf-8", "replace")
-
-
-def _kill(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
 
 
 def run_test(exercise, program, test, limits, deny, drop=None, bwrap=None):
@@ -312,36 +252,6 @@ def run_test(exercise, program, test, limits, deny, drop=None, bwrap=None):
         if why and "process ended" in result.feedback:
             result.feedback += f" ({why})"
     return result, ready
-
-
-def _collect(fd, nonce, deadline):
-    """Read C's JSON lines until the verdict, EOF or the deadline; lines without the nonce are ignored."""
-    buf, ready = b"", None
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return ready, None
-        r, _, _ = select.select([fd], [], [], left)
-        if not r:
-            return ready, None
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return ready, None
-        buf += chunk
-        if len(buf) > 4 * 2**20:
-            return ready, None
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if not isinstance(event, dict) or event.get("nonce") != nonce:
-                continue
-            if event.get("event") == "ready":
-                ready = event
-            elif event.get("event") == "verdict":
-                return ready, event
 
 
 def grade_notebook(nb, exercise, limits=Limits(), name="submission", deny=(), isolation="auto", bwrap=None):

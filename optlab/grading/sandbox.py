@@ -1,8 +1,8 @@
 """The sandboxed process that runs a submission's code (the *S* process of :mod:`optlab.grading.runner`).
 
-It is started as ``python -I -c ...`` in an empty temporary folder, with a scrubbed environment and
-resource limits set before ``exec`` (address space, CPU seconds, file size, no core dumps; when the
-grader runs as root it also drops to the ``nobody`` user). It then
+It is started as ``python -I -c ...`` inside bubblewrap (or, without it, in an empty temporary folder),
+with a scrubbed environment and resource limits set before ``exec`` (address space, CPU seconds, file
+size, no core dumps), as the ``nobody`` user. It then
 
 1. reads its program from stdin (the instructor's setup cells and the submission's answer cells; no
    test code and no secret ever reaches this process), and puts /dev/null in place of stdin;
@@ -19,10 +19,14 @@ grader runs as root it also drops to the ``nobody`` user). It then
    the next cell runs), sends the ``ready`` message with the answer names, and serves the checker's
    calls until the checker hangs up.
 
-Audit hooks are a tripwire, not a jail: an attacker able to corrupt the interpreter's memory could get
-past this one. That is why the verdict never depends on this process's honesty (see
-:mod:`optlab.grading.runner`); what the hook protects is the secrecy of the instructor's files. For
-high-stakes grading, run the grader inside a container that holds only the submissions.
+Audit hooks are a tripwire, not a jail: some system calls raise no audit event, and an attacker able to
+corrupt the interpreter's memory could get past any hook. The wall is bubblewrap (:mod:`.isolation`),
+in which this process normally runs: the instructor's files are not in its file system at all. The hook
+is the second layer (and the only one where bwrap is missing, with a loud warning): its tables are
+private immutable copies, it never runs a method of a submitted object, the unaudited ``mkfifo``,
+``mknod``, ``pidfd_open`` and ``pidfd_send_signal`` are removed from ``os``, ``posix`` and ``signal``, and
+optlab's own methods (:data:`HIDDEN_PACKAGES`) can be neither imported, read nor executed. The verdict
+never depends on this process's honesty (see :mod:`optlab.grading.runner`).
 """
 from __future__ import annotations
 
