@@ -16,7 +16,7 @@ import optlab.problems
 import optlab.theory
 from optlab.grading.exercise import load_exercise
 from optlab.grading.notebook import nbgrader_meta, student_notebook
-from optlab.grading.report import format_report
+from optlab.grading.report import feedback_text, format_report
 from optlab.grading.runner import Limits, grade_notebook
 from optlab.theory import Instance, check
 
@@ -231,3 +231,7 @@ def test_methods_that_stand_still_lose_the_theorem_tests():
     assert fb["test_sgd_theorem"].startswith("AssertionError: EC500-"), fb      # 3.2 already catches this one
     assert fb["test_adaptive_theorem"].startswith(
         "AssertionError: your adaptive_sgd makes too little progress where progress is required"), fb
+    text = feedback_text(result, EX)          # the student's feedback file: measured against the bound
+    assert "test_adaptive_theorem: 0/1 failed\n  checked: Self-check: Lemma 10.2 and Theorems 10.1 and 10.3" in text
+    assert "  first failing step: AssertionError: your adaptive_sgd makes too little progress" in text
+    assert "above the bound" in text
