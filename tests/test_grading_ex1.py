@@ -241,3 +241,5 @@ def test_limits_are_validated():
         Limits(time_limit=0)
     with pytest.raises(ValueError, match="memory_mb"):
         Limits(memory_mb=10)
+    with pytest.raises(ValueError, match="disk_mb"):
+        Limits(disk_mb=0)

@@ -211,3 +211,14 @@ def test_bwrap_shows_the_sandbox_no_file_outside_the_interpreter_optlab_and_its_
     assert found["exercises"] is False and found["subs"] is False, found
     assert found["cwd"] == isolation.WORKDIR and "sandbox" in found["root"], found
     assert stat.S_ISDIR(os.stat(world["subs"]).st_mode)   # (they do exist outside)
+
+
+@needs_bwrap
+def test_the_user_namespace_mode_also_runs_the_sandbox_as_nobody(world, monkeypatch):
+    # the mode of a non-root grader, and of a root one that may not create namespaces (a container)
+    from optlab.grading import runner
+
+    monkeypatch.setattr(runner, "root_mode", lambda: False)
+    result, found = attack(world, "found['ids'] = [os.getuid(), os.geteuid(), os.getgid(), os.getegid()]",
+                           isolation="bwrap")
+    assert result.score == 1 and found["ids"] == [65534] * 4, found

@@ -6,6 +6,7 @@ characters replaced, so that it cannot pass for a line of the report. Points com
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -91,7 +92,9 @@ def feedback_path(folder, name):
     stem = display_name(name)
     stem = stem[:-6] if stem.endswith(".ipynb") else stem
     safe = "".join(ch if ch.isalnum() or ch in "-_.@+" else "_" for ch in stem).lstrip(".") or "_"
-    return Path(folder) / (safe[:150] + ".txt")
+    if safe != stem or len(safe) > 150:   # two names made safe alike must not share a file
+        safe = safe[:150] + "-" + hashlib.sha256(stem.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return Path(folder) / (safe + ".txt")
 
 
 def test_descriptions(exercise):

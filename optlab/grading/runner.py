@@ -83,7 +83,7 @@ _BWRAP_BOOT = ("import os, resource, sys\n"
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-test limits: wall-clock seconds (from process start), memory in MiB for the submission."""
+    """Per-test limits: wall-clock seconds (from process start), memory and disk (with bwrap) in MiB."""
 
     time_limit: float = 10.0
     memory_mb: int = 1024
@@ -94,6 +94,8 @@ class Limits:
     def __post_init__(self):
         if not self.time_limit > 0:
             raise ValueError(f"time_limit must be > 0 seconds, got {self.time_limit}")
+        if self.disk_mb < 1:
+            raise ValueError(f"disk_mb must be >= 1 (MiB of files a test may write), got {self.disk_mb}")
         if self.memory_mb < 256:
             raise ValueError(f"memory_mb must be >= 256 (Python and NumPy need it), got {self.memory_mb}")
 
