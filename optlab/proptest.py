@@ -374,7 +374,7 @@ def check_method(method, theorem, *, hyper=None, profile="quick", max_examples=N
     Returns a :class:`Report`; raises :class:`Counterexample` (an AssertionError) with the shrunk case,
     or :class:`NotApplicable` if no draw meets the theorem's hypotheses.
     """
-    from hypothesis import HealthCheck, assume, given, settings
+    from hypothesis import HealthCheck, Phase, assume, given, settings
     from hypothesis.errors import Unsatisfiable
 
     t = checkable(theorem)
@@ -391,6 +391,7 @@ def check_method(method, theorem, *, hyper=None, profile="quick", max_examples=N
     memo, budget = {}, SHRINK_BUDGET[profile]
 
     @settings(database=None, deadline=None, report_multiple_bugs=False, print_blob=False,
+              phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
               suppress_health_check=list(HealthCheck), **options)
     @given(case=cases(t, families=families, T=T, hyper=_pinned(method, t, hyper)))
     def property_test(case):
