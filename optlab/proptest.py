@@ -286,8 +286,8 @@ def _check(tested, instance):
 
 def _message(theorem, what, case, instance, result, k, detail, hyper, examples=None):
     at = f"t = {k + 1}" if result is None or len(result.bound) == instance.T else f"checked point {k + 1}"
-    lines = [f"{theorem.id} fails for {what}" + (f" (the smallest failing instance hypothesis found in "
-                                                 f"{examples} runs)" if examples else "") + ":"]
+    lines = [f"{theorem.id} fails for {what}" + (f" (the smallest failing instance hypothesis found, after "
+                                                 f"{examples} run{'s' if examples > 1 else ''})" if examples else "") + ":"]
     if case is not None:
         lines.append(f"  {case.describe()}, hyperparameters {_fmt(hyper)}")
     if result is None:
