@@ -110,7 +110,7 @@ def test_a_pinned_step_is_skipped_where_inadmissible_and_refused_where_never_adm
 
 
 @pytest.mark.parametrize("theorem, reason", [("EC500-6.1/exact", "closed form"), ("EC500-7.2/printed", "misprint"),
-                                             ("EC500-15.3", "no drawn instances")])
+                                             ("EC500-15.3", "no drawn instances"), ("EC500-10.2", "internal to optlab")])
 def test_theorems_that_cannot_see_a_users_runs_are_refused(theorem, reason):
     with pytest.raises(NotApplicable, match=reason):
         check_method(gd, theorem)
