@@ -112,8 +112,14 @@ def test_a_pinned_step_is_skipped_where_inadmissible_and_refused_where_never_adm
 @pytest.mark.parametrize("theorem, reason", [("EC500-6.1/exact", "closed form"), ("EC500-7.2/printed", "misprint"),
                                              ("EC500-15.3", "no drawn instances"), ("EC500-10.2", "internal to optlab")])
 def test_theorems_that_cannot_see_a_users_runs_are_refused(theorem, reason):
+    any_hyper = lambda grad, x0, T, **hyper: gd(grad, x0, T, 0.01)   # noqa: E731
     with pytest.raises(NotApplicable, match=reason):
-        check_method(gd, theorem)
+        check_method(any_hyper, theorem, max_examples=3, T=(1, 5))
+
+
+def test_a_function_without_the_theorems_hyperparameters_is_told_which_they_are():
+    with pytest.raises(TypeError, match=r"called with the hyperparameters \['method', 'radius'\]"):
+        check_method(gd, "EC500-10.2", max_examples=2, T=(1, 5))
 
 
 # ---- bugs are caught and shrunk ---------------------------------------------------------------------
