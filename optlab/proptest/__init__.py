@@ -26,8 +26,8 @@ Statistics and shrinking: every check is deterministic given its case (the Monte
 0 .. seeds-1), as hypothesis needs for shrinking. A statistical check (a bound in expectation, tested by
 ``check``'s one-sided z-test at false-alarm rate ALPHA = 1e-3) that fails is repeated once on
 ``CONFIRM`` times as many fresh sample paths (an independent seed stream); a case counts as a
-counterexample only if both fail, so a correct method is reported wrong with probability at most
-ALPHA**2 = 1e-6 per drawn case, while a real violation (whose failure probability grows with the number
+counterexample only if both fail, so a correct method is reported wrong with probability about
+ALPHA**2 = 1e-6 per drawn case (up to the z-test's normal approximation), while a real violation (whose failure probability grows with the number
 of seeds) survives both and the shrunk case is itself confirmed.
 
 Example:
