@@ -6,6 +6,8 @@
     optlab errata [-o FILE]
                            regenerate ERRATA.md from the catalogue
     optlab demo            a tour of the autodiff engine with checked numbers
+    optlab test MODULE:NAME --theorem ID [--thorough]
+                           property-test your own method against a theorem (optlab.proptest)
 """
 from __future__ import annotations
 
@@ -28,6 +30,12 @@ def _cmd_verify(args):
 
 def _cmd_errata(args):
     from .theory.errata import main
+
+    return main(args)
+
+
+def _cmd_test(args):
+    from .proptest import main
 
     return main(args)
 
@@ -78,6 +86,18 @@ def build_parser():
     demo = sub.add_parser("demo", help="a tour of the autodiff engine with checked numbers")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_cmd_demo)
+
+    test = sub.add_parser("test", help="property-test your own method against a theorem")
+    test.add_argument("method", metavar="MODULE:NAME", help="a function (grad, x0, T, **hyper) -> iterates, or "
+                      "an optlab-style method class, e.g. mysgd:sgd (MODULE may also be a path to a .py file)")
+    test.add_argument("--theorem", action="append", required=True, metavar="ID", help="the theorem (repeatable)")
+    test.add_argument("--thorough", action="store_true", help="hypothesis profile 'thorough' (200 fresh draws; "
+                      "default 'quick': 25 derandomized draws)")
+    test.add_argument("--max-examples", type=int, metavar="N", help="number of drawn instances")
+    test.add_argument("--hyper", action="append", default=[], metavar="NAME=VALUE", help="pin a hyperparameter")
+    test.add_argument("--family", action="append", metavar="NAME", help="only this problem family (repeatable)")
+    test.add_argument("--quiet", action="store_true", help="no progress line")
+    test.set_defaults(func=_cmd_test)
 
     try:  # the exercise tools (optlab exercises release, optlab grade)
         from .grading.cli import add_subcommands

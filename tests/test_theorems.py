@@ -1,21 +1,22 @@
 """Every theorem of the catalogue, checked on real runs.
 
 * Property tests: each theorem is paired automatically with every problem family whose claimed
-  assumptions include the theorem's (and whose instances carry the constants its bound reads);
-  hypothesis draws the family's seed, the horizon and the theorem's hyperparameters inside their
-  admissible range, and the bound must hold. A new theorem or family is tested without a new test.
+  assumptions include the theorem's (and whose instances carry the constants its bound reads); the
+  public strategy ``optlab.strategies.instances`` draws the family's dimension and seed, the horizon
+  and the theorem's hyperparameters inside their admissible range, and the bound must hold. A new
+  theorem or family is tested without a new test.
 * Each default instance holds; each misprint fails on its counterexample; each tight instance
   comes within the stated factor of its bound.
 * Bad input: a missing assumption and an inadmissible hyperparameter are refused.
 """
-import inspect
 import os
 
 import numpy
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
-from optlab.problems import FAMILIES, norm_loss, quadratic
+from optlab.problems import norm_loss, quadratic
+from optlab.strategies import cases
 from optlab.theory import THEOREMS, AssumptionError, Instance, check, compatible_families
 
 THOROUGH = os.environ.get("OPTLAB_PROFILE") == "thorough"
@@ -30,11 +31,6 @@ PAIRS = [(t, f) for t in THEOREMS if t.expect and t.draw is not None
          for f in compatible_families(t) if _has_constants(t, f)]
 
 
-def _make(family, seed):
-    accepts_seed = "seed" in inspect.signature(family.factory).parameters
-    return family.make(seed=seed) if accepts_seed else family.make()
-
-
 def test_every_theorem_is_paired_or_has_its_own_instances():
     """A theorem that no family satisfies would be checked only on its hand-made default."""
     unpaired = {t.id for t in THEOREMS if t.expect and t.draw is not None} - {t.id for t, _ in PAIRS}
@@ -43,18 +39,14 @@ def test_every_theorem_is_paired_or_has_its_own_instances():
 
 @pytest.mark.parametrize("theorem, family", PAIRS, ids=[f"{t.id}-{f.name}" for t, f in PAIRS])
 @settings(max_examples=60 if THOROUGH else 4)
-@given(seed=st.integers(0, 2 ** 16), T=st.integers(3, 40),
-       u=st.tuples(*[st.floats(0.0, 1.0, exclude_max=True)] * 4))
-def test_theorem_holds_on_compatible_family(theorem, family, seed, T, u):
-    problem = _make(family, seed)
-    # Some draws lack a constant the bound reads (logistic regression on separable data has no
-    # minimiser, so no x_star): they are outside the theorem's hypotheses, not counterexamples.
-    assume(all(getattr(problem, c, None) is not None for c in theorem.constants))
-    instance = theorem.draw(problem, T, u)
+@given(data=st.data())
+def test_theorem_holds_on_compatible_family(theorem, family, data):
+    case = data.draw(cases(theorem, families=[family.name]), label="case")
+    instance = case.instance()
     result = check(theorem, instance)
-    assert result.holds, (f"{theorem.id} ({theorem.source}) violated on {family.name} seed={seed} "
-                          f"T={T} hyper={dict(instance.hyper)}: measured {result.measured[result.worst]:.6g} "
-                          f"> bound {result.bound[result.worst]:.6g} at point {result.worst}")
+    assert result.holds, (f"{theorem.id} ({theorem.source}) violated on {case.describe()}, "
+                          f"hyper={dict(instance.hyper)}: measured {result.measured[result.worst]:.6g} > bound "
+                          f"{result.bound[result.worst]:.6g} at point {result.worst}; {case.code(instance)}")
 
 
 @pytest.mark.parametrize("theorem", [t for t in THEOREMS if t.expect], ids=lambda t: t.id)
