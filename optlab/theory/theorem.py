@@ -191,11 +191,11 @@ def _resolve(end, problem):
 def validate(theorem, instance):
     """Raise if the instance's problem or hyperparameters are outside the theorem's hypotheses.
 
-    First the instance itself (:func:`optlab.theory.validate.validated`: problem, T, seeds, x0,
+    First the instance itself (:func:`optlab.theory.validation.validated`: problem, T, seeds, x0,
     hyperparameters, oracle, each named in the error), then the theorem's assumptions, constants and
     admissible ranges. Returns the validated instance (its ``hyper`` reports a missing key clearly).
     """
-    from .validate import describe_hyper, validated
+    from .validation import describe_hyper, validated
 
     instance = validated(theorem, instance)
     p = instance.problem

@@ -39,9 +39,9 @@ class Hyper(dict):
     """The instance's hyperparameters; reading a missing one raises :class:`MissingHyperparameter`
     with the theorem's admissible ranges (``get`` with a default still works for optional ones)."""
 
-    def __init__(self, theorem, values):
+    def __init__(self, theorem, values, problem=None):
         super().__init__(values)
-        self._theorem = theorem
+        self._theorem, self._problem = theorem, problem
 
     def __missing__(self, key):
         t = self._theorem
@@ -50,7 +50,7 @@ class Hyper(dict):
         hint = f" (did you mean {key!r} instead of {close[0]!r}?)" if close else ""
         raise MissingHyperparameter(
             f"{t.id} needs the hyperparameter {key!r}, which hyper does not give{hint}; given: {given}. "
-            f"{describe_hyper(t)} Pass e.g. hyper={{{key!r}: ...}}.")
+            f"{describe_hyper(t, self._problem)} Pass e.g. hyper={{{key!r}: ...}}.")
 
     def __reduce__(self):  # pickles (process pools) as a plain dict
         return (dict, (dict(self),))
@@ -70,11 +70,11 @@ def _end(end, problem, none):
         return none
     if callable(end):
         if problem is None:
-            return "f(problem)"
+            return "(a function of the problem)"
         try:
             return f"{end(problem):.4g}"
         except Exception:  # noqa: BLE001 - a range that needs a constant the problem lacks
-            return "f(problem)"
+            return "(a function of the problem)"
     return f"{end:g}"
 
 
@@ -117,18 +117,20 @@ def _x0(theorem, p, x0):
     return x0
 
 
-def _hyper(theorem, hyper):
+def _hyper(theorem, hyper, problem):
     if not hasattr(hyper, "items"):
         raise TypeError(f"{theorem.id}: hyper must be a dict of name -> number, got {type(hyper).__name__}")
     for k, v in hyper.items():
         if isinstance(v, (bool, str)) or not isinstance(v, (int, float, numpy.number)) or not math.isfinite(v):
             raise ValueError(f"{theorem.id}: hyperparameter {k} must be a finite number, got {k}={v!r}")
-    if theorem.admissible and not set(hyper) & set(theorem.admissible):
-        unknown = sorted(set(hyper) - set(theorem.admissible))
-        if unknown:   # nothing admissible given, something unknown given: a misspelling
+    missing = [k for k in theorem.admissible if k not in hyper]
+    for k in set(hyper) - set(theorem.admissible):     # a misspelt admissible key (read with a default?)
+        close = difflib.get_close_matches(str(k), missing, n=1, cutoff=0.5)
+        if close:
             raise MissingHyperparameter(
-                f"{theorem.id} does not read hyperparameter(s) {', '.join(unknown)}. {describe_hyper(theorem)}")
-    return Hyper(theorem, hyper)
+                f"{theorem.id} got hyperparameter {k!r}: did you mean {close[0]!r}? "
+                f"{describe_hyper(theorem, problem)}")
+    return Hyper(theorem, hyper, problem)
 
 
 def _oracle(theorem, p, oracle):
@@ -169,7 +171,7 @@ def validated(theorem, instance):
     T = _positive_int(theorem, "T", instance.T)
     seeds = _positive_int(theorem, "seeds", instance.seeds)
     x0 = _x0(theorem, p, instance.x0)
-    hyper = _hyper(theorem, instance.hyper)
+    hyper = _hyper(theorem, instance.hyper, p)
     _oracle(theorem, p, instance.oracle)
     sampled = theorem.kind != "every_step" and not theorem.exact and not theorem.path_bound
     if sampled and seeds < 2 and _random(p, instance.oracle):
