@@ -162,6 +162,11 @@ def test_nan_in_the_data_is_named_before_the_first_step():
         run(GD(lr=0.1), p, steps=5, x0=np.ones(2))
 
 
+def test_an_x0_of_the_wrong_size_is_named():
+    with pytest.raises(ValueError, match=r"x0 must have shape \(d,\) = \(2,\)"):
+        run(GD(lr=0.1), quadratic(d=2, mu=1.0, H=1.0), steps=5, x0=np.zeros(3))
+
+
 def test_a_finite_divergence_is_warned_once():
     p = quadratic(d=2, mu=1.0, H=1.0)
     with warnings.catch_warnings(record=True) as caught:

@@ -57,6 +57,14 @@ def in_notebook():
     return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
 
 
+def check_x0(problem, x0):
+    """Refuse an x0 whose shape is not the problem's (d,), naming both (before NumPy's broadcast error)."""
+    shape, d = getattr(x0, "shape", None), getattr(problem, "d", None)
+    if d is not None and shape is not None and tuple(shape) != (d,):
+        raise ValueError(f"run(): x0 must have shape (d,) = ({d},) for {getattr(problem, 'name', 'the problem')}, "
+                         f"got shape {tuple(shape)}")
+
+
 def check_start(problem, loss0, grad_norm0):
     """Refuse a start where the loss or the gradient is not finite (NaN in the data or in x0)."""
     if not math.isfinite(loss0) or not math.isfinite(grad_norm0):

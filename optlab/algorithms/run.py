@@ -180,6 +180,7 @@ def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batc
             kwargs["tau1"] = tau1
         oracle = Oracle(problem, **kwargs)
     x0 = problem.x0(0) if x0 is None else x0
+    diagnostics.check_x0(problem, x0)
     n_rec = steps // every + 2
     if keep_x is None:
         keep_x = problem.d * n_rec <= 2e7
