@@ -2,6 +2,7 @@
 
 Notebooks live in git as .ipynb with outputs stripped, so diffs show only the source cells.
 """
+import os
 import pathlib
 import subprocess
 import time
@@ -40,6 +41,9 @@ def test_lecture_is_stored_without_outputs(path):
 @pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
 def test_lecture_runs_headless(path, monkeypatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    # the kernel imports the optlab of this checkout, whichever one the environment has installed
+    root = str(path.parent.parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=60, kernel_name="python3",
