@@ -143,6 +143,7 @@ def test_the_report_is_a_page_to_read(tmp_path):
         assert f"(#check-{k:03d})" in md and f"href='#check-{k:03d}'" in page
         assert f"id='check-{k:03d}'" in page and f"src='{k:03d}_" in page
     assert "Instance: " in md and "misprint shown" in md and "T = " in md
+    assert "Corrected form EC500-6.2 on the same instance: drawn beside the printed bound" in md
 
 
 def test_explain_prints_what_a_check_needs(capsys):

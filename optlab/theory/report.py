@@ -40,21 +40,44 @@ def corrected_bound(c):
     """For a check of a misprint: ``(corrected theorem, its bound on the same instance)``, else None.
 
     The corrected form has the id without ``/printed``; it is drawn only if it admits the instance
-    (its own hypotheses) and bounds the same points.
+    (its own hypotheses) and bounds the same quantity at the same points (:func:`corrected_note` says
+    why not otherwise).
     """
+    fixed, bound, _ = _corrected(c)
+    return None if bound is None else (fixed, bound)
+
+
+def corrected_note(c):
+    """For a misprint, one sentence on its corrected form beside this check ('' for other checks)."""
+    return _corrected(c)[2]
+
+
+def _corrected(c):
     from . import THEOREMS, validate
 
     t = c.theorem
     if t.statement != "printed" or not t.id.endswith("/printed"):
-        return None
+        return None, None, ""
     fixed = next((u for u in THEOREMS if u.id == t.id[: -len("/printed")]), None)
-    if fixed is None or fixed.path_bound or fixed.measured_text != t.measured_text:
-        return None
-    try:
-        bound = numpy.atleast_1d(numpy.asarray(fixed.bound(validate(fixed, c.instance)), dtype=float))
-    except (ValueError, TypeError, KeyError):       # the corrected form does not apply here
-        return None
-    return (fixed, bound) if bound.shape == c.bound.shape else None
+    if fixed is None:
+        return None, None, "No corrected form in the catalogue."
+    why = None
+    if fixed.path_bound:
+        why = "its bound reads the run itself (a path bound)"
+    elif fixed.measured_text != t.measured_text:
+        why = f"it measures a different quantity, {fixed.measured_text}"
+    else:
+        try:
+            bound = numpy.atleast_1d(numpy.asarray(fixed.bound(validate(fixed, c.instance)), dtype=float))
+        except (ValueError, TypeError, KeyError) as err:       # the corrected form does not apply here
+            why = f"it does not admit this instance ({err})"
+        else:
+            if bound.shape == c.bound.shape:
+                holds = bool(numpy.all(c.measured <= bound * (1 + 1e-9) + 1e-12))
+                return fixed, bound, (f"Corrected form {fixed.id} on the same instance: drawn beside the printed "
+                                      f"bound; the measurement {'stays below' if holds else 'exceeds'} it.")
+            why = "it bounds other points"
+    return fixed, None, f"Corrected form {fixed.id}: not drawn here, {why}; see its own section or `optlab explain {fixed.id}`."
 
 
 def plot_check(c, ax=None, logy=None):
@@ -133,7 +156,7 @@ def _sections(checks):
         r = c.record()
         out.append(dict(
             anchor=f"check-{i:03d}", png=f"{i:03d}_{r['theorem'].replace('/', '_')}.png", check=c,
-            record=r, verdict=verdict(c), instance=instance_text(c.instance)))
+            record=r, verdict=verdict(c), instance=instance_text(c.instance), corrected=corrected_note(c)))
     return out
 
 
@@ -155,7 +178,8 @@ def _markdown(sections):
                   f"Instance: {s['instance']}  ", f"Measured: `{t.measured_text}`  ",
                   f"Bound: `{t.bound_text}` (rule: {t.rule})  ",
                   f"Worst point: measured {s['record']['measured']:.4g}, bound {s['record']['bound']:.4g}, "
-                  f"ratio {c.ratio:.3g}", "", f"![{t.id}]({s['png']})", "", "[back to the table](#top)"]
+                  f"ratio {c.ratio:.3g}" + (f"  \n{s['corrected']}" if s["corrected"] else ""), "",
+                  f"![{t.id}]({s['png']})", "", "[back to the table](#top)"]
     return "\n".join(['<a id="top"></a>', ""] + lines) + "\n"
 
 
@@ -176,7 +200,8 @@ def _html(sections):
             f"<section id='{s['anchor']}'><h2>{k + 1}. {e(t.id)}: {e(s['verdict'])}</h2>"
             f"<p><b>{e(t.title)}</b><br><i>{e(t.source)}</i>; {e(t.statement)}; {e(t.kind.replace('_', ' '))};"
             f" {e(c.detail)}</p><p>Instance: {e(s['instance'])}<br>Measured: <code>{e(t.measured_text)}</code>"
-            f"<br>Bound: <code>{e(t.bound_text)}</code> (rule: {e(t.rule)})</p>"
+            f"<br>Bound: <code>{e(t.bound_text)}</code> (rule: {e(t.rule)})"
+            + (f"<br>{e(s['corrected'])}" if s["corrected"] else "") + "</p>"
             f"<img src='{s['png']}' alt='{e(t.id)}'><p><a href='#top'>back to the table</a></p></section>")
     style = ("body{font-family:sans-serif;max-width:1100px;margin:auto}table{border-collapse:collapse;"
              "font-size:13px}td,th{border:1px solid #ccc;padding:2px 6px}tr.bad{background:#fdd}"
