@@ -31,8 +31,12 @@ from .theorem import AssumptionError
 ORACLE_KEYS = ("noise", "sigma", "batch_size", "replace", "tau1")   # run()'s oracle keywords
 
 
-class MissingHyperparameter(AssumptionError):
-    """The theorem reads a hyperparameter that the instance does not give."""
+class MissingHyperparameter(AssumptionError, KeyError):
+    """The theorem reads a hyperparameter that the instance does not give (also a KeyError, so code
+    that looks a key up and catches KeyError keeps working; printed as a sentence, not a repr)."""
+
+    def __str__(self):
+        return str(self.args[0])
 
 
 class Hyper(dict):
