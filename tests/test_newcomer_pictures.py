@@ -153,3 +153,22 @@ def test_explain_prints_what_a_check_needs(capsys):
                   "Thm 6.1", "Default instance"):
         assert words in out
     assert main(["explain", "EC500-99"]) == 2
+
+
+def test_ctrl_c_in_verify_keeps_the_finished_checks(tmp_path, monkeypatch, capsys):
+    import optlab.theory.verify as verify_module
+
+    real, calls = verify_module.checks_for, {"n": 0}
+
+    def interrupted_on_the_second(theorem, **kw):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(theorem, **kw)
+
+    monkeypatch.setattr(verify_module, "checks_for", interrupted_on_the_second)
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", "--theorem", "EC500-2.4", "--theorem", "EC500-5.8", "--quiet"]) == 130
+    assert "EC500-2.4" in capsys.readouterr().out                   # the table of what finished
+    page = tmp_path / "report" / "only" / "EC500-2.4+EC500-5.8" / "interrupted" / "index.md"
+    assert "EC500-2.4" in page.read_text() and not (tmp_path / "report" / "index.md").exists()
