@@ -88,7 +88,7 @@ def plot_check(c, ax=None, logy=None):
     """
     import matplotlib.pyplot as plt
 
-    ax = ax or plt.gca()
+    ax = ax if ax is not None else plt.figure().add_subplot()   # a figure of its own, as plot_trace
     t = numpy.arange(1, len(c.measured) + 1)
     if c.spread is not None and c.spread.shape[0] > 1:
         lo, hi = numpy.quantile(c.spread, [0.1, 0.9], axis=0)
