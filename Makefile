@@ -5,12 +5,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: verify test test-thorough bench errata venv clean
+.PHONY: verify test test-thorough bench errata venv clean lab notebook-filter
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	-git config filter.strip-notebook.clean "python3 lectures/strip_outputs.py"
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -26,6 +27,15 @@ test-thorough: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+# The lectures in JupyterLab, on a kernel that has optlab (the .venv's own). Saving a run lecture keeps
+# its outputs in your copy only: the git filter below commits the stripped form (see README).
+lab: $(STAMP) notebook-filter
+	$(PY) -m jupyter lab lectures/
+
+notebook-filter:
+	-git config filter.strip-notebook.clean "python3 lectures/strip_outputs.py"
+	-git config filter.strip-notebook.smudge cat
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis report

@@ -3,6 +3,7 @@
     optlab verify [--theorem ID] [--thorough] [--seed N] [--json] [--report DIR]
                            check every convergence theorem on real runs (the main job)
     optlab list [--json]   the algorithm and theorem catalogues
+    optlab explain ID      one theorem: hypotheses, constants, hyperparameters, oracle, ranges, source
     optlab errata [-o FILE]
                            regenerate ERRATA.md from the catalogue
     optlab demo            a tour of the autodiff engine with checked numbers
@@ -60,6 +61,17 @@ def _cmd_list(args):
     return 0
 
 
+def _cmd_explain(args):
+    from .theory.explain import explain
+
+    try:
+        print(explain(args.id))
+    except KeyError as err:
+        print(f"optlab explain: {err.args[0]}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="optlab", description="optlab: optimization theory, checked.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -69,15 +81,22 @@ def build_parser():
                         "and printed form, e.g. EC500-7.2")
     verify.add_argument("--thorough", action="store_true", help="more seeds and instances")
     verify.add_argument("--seed", type=int, default=0)
-    verify.add_argument("--json", action="store_true", help="print one JSON record per check")
-    verify.add_argument("--report", default="report", metavar="DIR",
-                        help="folder for the report with plots (default: report; '' for none)")
+    verify.add_argument("--json", action="store_true",
+                        help="print a JSON list with one record per check (writes no report unless --report)")
+    verify.add_argument("--report", default=None, metavar="DIR",
+                        help="folder for the report (index.md, index.html, plots); default: report for the "
+                        "full catalogue, report/only/ID for --theorem, none for --json; '' for none")
     verify.add_argument("--quiet", action="store_true", help="no progress bar")
     verify.set_defaults(func=_cmd_verify)
 
     lst = sub.add_parser("list", help="the algorithm and theorem catalogues")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=_cmd_list)
+
+    explain = sub.add_parser("explain", help="one theorem: hypotheses, constants, hyperparameters, oracle, "
+                             "admissible ranges, source")
+    explain.add_argument("id", metavar="ID", help="a theorem id, e.g. EC500-6.1 (optlab list shows them)")
+    explain.set_defaults(func=_cmd_explain)
 
     errata = sub.add_parser("errata", help="regenerate ERRATA.md from the theorem catalogue")
     errata.add_argument("-o", "--output", default="ERRATA.md", help="output file ('-' for stdout)")
@@ -111,7 +130,13 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:       # `optlab explain ID | head`: the reader left; no traceback
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -8,10 +8,17 @@ Example:
     >>> from optlab.algorithms import GD, run
     >>> p = quadratic(d=3, mu=0.5, H=2.0)
     >>> ax = plot_trace([run(GD(lr=0.5), p, steps=20), run(GD(lr=0.1), p, steps=20)], metric="gap")
-    >>> len(ax.lines)
-    2
+    >>> len(ax.lines), [line.get_label() for line in ax.lines]
+    (2, ['GD(lr=0.5)', 'GD(lr=0.1)'])
+
+The gap f(x_t) - f* needs f*: ``metric=None`` (the default) plots the gap when f* is known and the loss
+f(x_t) otherwise (a user's own problem rarely knows f*); asking for ``metric="gap"`` without f* is an
+error, never the loss under the gap's label. Legends name the method and its first hyperparameter
+(``Adam(lr=0.05)``), not its whole repr.
 """
 from __future__ import annotations
+
+import re
 
 import numpy
 
@@ -24,25 +31,43 @@ AXES = {"t": "step t", "grad_evals": "gradient evaluations", "oracle_calls": "or
 def _values(trace, metric):
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {tuple(METRICS)}, got metric={metric!r}")
+    if metric == "gap" and trace.f_star is None:
+        raise ValueError(f"metric='gap' needs f* (the minimum value), which problem '{trace.problem}' does "
+                         f"not state: state it (e.g. wrap(f, d, f_star=...)) or plot metric='loss'")
     y = getattr(trace, metric)
     if y is None:
         raise ValueError(f"this trace has no '{metric}' (x_star or the gradient norm was not recorded)")
     return numpy.asarray(y, dtype=float)
 
 
-def plot_trace(traces, metric="gap", x="t", ax=None, label=None, logy=True, band=(0.1, 0.9),
+def short_label(method_repr):
+    """'Adam(lr=0.05, beta1=0.9, ...)' -> 'Adam(lr=0.05)': the name and the first hyperparameter."""
+    m = re.match(r"\s*([\w.]+)\((?:([^,()]+(?:\([^()]*\))?))?", method_repr)
+    if not m:
+        return method_repr[:30]
+    return f"{m.group(1)}({m.group(2) or ''})"
+
+
+def plot_trace(traces, metric=None, x="t", ax=None, label=None, logy=True, band=(0.1, 0.9),
                **line_kwargs):
     """Plot ``metric`` against ``x`` for one trace or a list of traces; returns the axes.
 
     A batched trace (run with seeds=[...]) is drawn as its mean over seeds with a shaded band between
-    the ``band`` quantiles (None: no band). ``label`` defaults to the method's repr. Non-positive values
-    are clipped to the smallest positive float on a log scale.
+    the ``band`` quantiles (None: no band). ``label`` defaults to the method's name and first
+    hyperparameter (its full repr when that would not tell two traces apart). ``metric=None``: the gap
+    when every trace knows f*, else the loss. Non-positive values are clipped to the smallest positive
+    float on a log scale.
     """
     import matplotlib.pyplot as plt
 
     if x not in AXES:
         raise ValueError(f"x must be one of {tuple(AXES)}, got x={x!r}")
     traces = traces if isinstance(traces, (list, tuple)) else [traces]
+    if metric is None:
+        metric = "gap" if all(tr.f_star is not None for tr in traces) else "loss"
+    short = [short_label(tr.method) for tr in traces]
+    if len(set(short)) < len(set(tr.method for tr in traces)):   # too short to tell them apart
+        short = [tr.method for tr in traces]
     ax = ax if ax is not None else plt.figure().add_subplot()
     for k, tr in enumerate(traces):
         y = _values(tr, metric)
@@ -54,7 +79,7 @@ def plot_trace(traces, metric="gap", x="t", ax=None, label=None, logy=True, band
         if logy:
             y = numpy.maximum(y, numpy.finfo(float).tiny)
         lab = label if label is not None and len(traces) == 1 else (
-            label[k] if isinstance(label, (list, tuple)) else tr.method)
+            label[k] if isinstance(label, (list, tuple)) else short[k])
         (line,) = ax.plot(xs, y, label=lab, **line_kwargs)
         if tr.batched and band is not None:
             if logy:

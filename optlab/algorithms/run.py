@@ -10,7 +10,11 @@ whose arrays have a leading dimension K (shape (K, n) for the metrics); ``trace[
 trace of ``seeds[k]``, equal to ``run(..., seed=seeds[k])``.
 
 A run whose iterate becomes NaN or inf stops with :class:`DivergenceError`; the exception names the
-step and carries the trace up to the last finite iterate (``err.trace``).
+step and carries the trace up to the last finite iterate (``err.trace``). Ctrl-C stops the run with
+:class:`~optlab.algorithms.diagnostics.RunInterrupted` (a KeyboardInterrupt), which likewise carries
+the trace up to the last recorded step (``err.trace``; in Jupyter ``sys.last_value.trace``), and, over
+several seeds, the seeds that finished (``err.completed``). A start with NaN, a finite but diverging run
+and SGD without noise (gradient descent) are reported by :mod:`~optlab.algorithms.diagnostics`.
 
 x0 defaults to ``problem.x0(0)`` (the same start for every seed; the seed drives the oracle's sample
 path). Randomness is drawn on the host, so a CuPy x0 follows the NumPy sample path.
@@ -38,6 +42,7 @@ from typing import Any
 import numpy
 
 from ..backend import get_xp, is_cupy, to_numpy
+from . import diagnostics
 from .base import check_int, norm
 
 
@@ -106,7 +111,7 @@ def _stack(traces, seeds):
 
 def _progress(progress, total, desc):
     if progress is None:
-        progress = total >= 20_000 and sys.stderr.isatty()
+        progress = total >= 20_000 and (sys.stderr.isatty() or diagnostics.in_notebook())
     if not progress:
         return None
     from tqdm.auto import tqdm
@@ -144,6 +149,9 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
             except DivergenceError as err:
                 err.args = (f"seed {s}: {err.args[0]}",)
                 raise
+            except diagnostics.RunInterrupted as err:   # keep the seeds that finished too
+                err.completed = _stack(traces, seeds[:len(traces)]) if traces else None
+                raise
         if bar is not None:
             bar.close()
         return _stack(traces, seeds)
@@ -172,6 +180,7 @@ def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batc
             kwargs["tau1"] = tau1
         oracle = Oracle(problem, **kwargs)
     x0 = problem.x0(0) if x0 is None else x0
+    diagnostics.check_x0(problem, x0)
     n_rec = steps // every + 2
     if keep_x is None:
         keep_x = problem.d * n_rec <= 2e7
@@ -202,22 +211,30 @@ def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batc
 
     state = method.init(x0, oracle)
     record(0, state.x)
+    diagnostics.check_start(problem, rec["loss"][0], rec["grad_norm"][0] if grad_norm else 0.0)
     last_t = 0
-    for t in range(1, steps + 1):
-        prev_x = state.x
-        tic = time.perf_counter()
-        state = method.step(state, oracle)
-        elapsed += time.perf_counter() - tic
-        if not _finite(state.x):
-            if last_t != t - 1 and _finite(prev_x):
-                record(t - 1, prev_x)
-            raise DivergenceError(
-                f"{method!r} diverged at step {t}: the iterate x_{t} contains NaN or inf "
-                f"(last finite iterate: step {rec['t'][-1]}); the trace up to it is attached as "
-                f"err.trace. Try a smaller lr.", t, trace(None))
-        if t % every == 0 or t == steps:
-            record(t, state.x)
-            last_t = t
-        if bar is not None:
-            bar.update(1)
+    try:
+        for t in range(1, steps + 1):
+            prev_x = state.x
+            tic = time.perf_counter()
+            state = method.step(state, oracle)
+            elapsed += time.perf_counter() - tic
+            if not _finite(state.x):
+                if last_t != t - 1 and _finite(prev_x):
+                    record(t - 1, prev_x)
+                raise DivergenceError(
+                    f"{method!r} diverged at step {t}: the iterate x_{t} contains NaN or inf "
+                    f"(last finite iterate: step {rec['t'][-1]}); the trace up to it is attached as "
+                    f"err.trace. Try a smaller lr.", t, trace(None))
+            if t % every == 0 or t == steps:
+                record(t, state.x)
+                last_t = t
+            if bar is not None:
+                bar.update(1)
+    except KeyboardInterrupt:   # keep the work done so far (the state may be half-updated: not kept)
+        n = min(len(v) for k, v in rec.items() if keep_x or k != "x")   # drop a half-made record
+        for v in rec.values():
+            del v[n:]
+        raise diagnostics.interrupted(method, rec["t"][-1] + 1, steps, trace(None)) from None
+    diagnostics.after_run(method, problem, oracle, rec["loss"])
     return trace(state)

@@ -20,9 +20,62 @@ def delta(inst):
 
 
 def sigma_of(inst):
-    """The noise level sigma of the instance's additive oracle, per oracle call."""
-    o = inst.oracle
-    return float(o.get("sigma") or 0.0) / math.sqrt(o.get("batch_size", 1))
+    """sigma with sigma^2 >= E||g - grad L(w)||^2 at every w, for one oracle call of the instance.
+
+    The one place the bounds read sigma. Which noise the run has decides where sigma comes from:
+
+    * additive noise (``oracle={"noise": ..., "sigma": s}``): s / sqrt(batch_size) exactly (for
+      ``'affine'`` noise, the additive part; its relative part tau1 is read by the theorem itself);
+    * a finite sum sampled term by term (no ``noise``): the sampling noise, bounded by
+      :func:`sampling_sigma` and scaled for the minibatch (with replacement variance / B, without
+      replacement times (n - B)/(B (n - 1)));
+    * exact gradients (no noise, not a finite sum): 0.
+
+    A finite sum without a certified bound is refused (AssumptionError saying what to state): a
+    variance computed at one point would not bound it at the other iterates.
+
+    Example:
+        >>> from optlab.problems import logistic_regression, cosine_sum
+        >>> from optlab.theory import Instance
+        >>> p = logistic_regression(n=50, d=3, seed=0)
+        >>> sigma_of(Instance(p, p.x0(0), T=5)) == p.extra["G_max"]
+        True
+        >>> sigma_of(Instance(cosine_sum(d=2), [0.0, 0.0], T=5, oracle={"noise": "sphere", "sigma": 2.0,
+        ...                                                       "batch_size": 4}))
+        1.0
+    """
+    o, p = inst.oracle, inst.problem
+    B = int(o.get("batch_size", 1))
+    if o.get("noise") is not None:
+        return float(o.get("sigma") or 0.0) / math.sqrt(B)
+    if not getattr(p, "is_finite_sum", False):
+        return 0.0
+    s = sampling_sigma(p)
+    if s is None:
+        raise AssumptionError(
+            f"this bound needs sigma, a bound on E||g - grad L(w)||^2 valid at every iterate; the oracle "
+            f"samples the terms of the finite sum '{p.name}', which states no such bound. State it on the "
+            f"problem (sigma=..., certified for every w, or extra={{'G_max': ...}} bounding every "
+            f"||grad f_i(w)||), or replace the sampling by additive noise: "
+            f"oracle={{'noise': 'sphere', 'sigma': ...}}")
+    if o.get("replace", True):
+        return s / math.sqrt(B)
+    n = p.n
+    return 0.0 if n == 1 else s * math.sqrt((n - B) / (B * (n - 1)))
+
+
+def sampling_sigma(problem):
+    """A certified sigma for sampling one term of a finite sum, valid at every w; None if none is known.
+
+    The problem's own ``sigma`` when it states one; otherwise, if every term's gradient is bounded,
+    ||grad f_i(w)|| <= G_max for all i and w (``extra["G_max"]``, e.g. logistic regression without
+    ridge: ||grad f_i|| <= ||x_i||), then E||grad f_i - grad f||^2 = E||grad f_i||^2 - ||grad f||^2
+    <= G_max^2, so sigma = G_max.
+    """
+    if getattr(problem, "sigma", None) is not None:
+        return float(problem.sigma)
+    G_max = getattr(problem, "extra", {}).get("G_max")
+    return None if G_max is None else float(G_max)
 
 
 def noisy(sigma, kind="sphere"):

@@ -147,6 +147,15 @@ class Check:
     spread: Optional[numpy.ndarray] = None   # per-seed values, for the band in plots
     detail: str = ""
 
+    def __repr__(self):
+        """One line: theorem, problem, verdict, worst measured/bound and where."""
+        t, n = self.theorem, len(self.measured)
+        ok = "holds" if self.holds else "fails"
+        expect = "" if t.expect else " (a misprint: expected to fail)"
+        where = f" at point {self.worst + 1} of {n}" if n > 1 else ""
+        return (f"<Check {t.id} on {getattr(self.instance.problem, 'name', '?')}: {ok}{expect}, "
+                f"measured/bound = {self.ratio:.4g}{where}>")
+
     @property
     def worst(self):
         """Index of the checked point where measured/bound is largest."""
@@ -180,7 +189,15 @@ def _resolve(end, problem):
 
 
 def validate(theorem, instance):
-    """Raise if the instance's problem or hyperparameters are outside the theorem's hypotheses."""
+    """Raise if the instance's problem or hyperparameters are outside the theorem's hypotheses.
+
+    First the instance itself (:func:`optlab.theory.validation.validated`: problem, T, seeds, x0,
+    hyperparameters, oracle, each named in the error), then the theorem's assumptions, constants and
+    admissible ranges. Returns the validated instance (its ``hyper`` reports a missing key clearly).
+    """
+    from .validation import describe_hyper, validated
+
+    instance = validated(theorem, instance)
     p = instance.problem
     have = set(getattr(p, "assumptions", ()))
     missing = sorted(set(theorem.requires) - have)
@@ -191,13 +208,18 @@ def validate(theorem, instance):
         )
     for c in theorem.constants:
         if getattr(p, c, None) is None:
-            raise AssumptionError(f"{theorem.id} needs the constant {c} of the problem, which is not known")
+            raise AssumptionError(
+                f"{theorem.id} needs the constant {c} of problem '{getattr(p, 'name', p)}', which is not known; "
+                f"state it when you build the problem (e.g. wrap(f, d, {c}=...)), after certifying it "
+                f"(optlab.problems.checks.verify)")
     for name, (low, high) in theorem.admissible.items():
         if name not in instance.hyper:
             continue
         v, lo, hi = instance.hyper[name], _resolve(low, p), _resolve(high, p)
         if (lo is not None and v < lo * (1 - 1e-12)) or (hi is not None and v > hi * (1 + 1e-12)):
-            raise ValueError(f"{theorem.id} admits {name} in [{lo}, {hi}] ({theorem.rule}); got {name}={v}")
+            raise ValueError(f"{theorem.id} admits {name} in [{lo}, {hi}] ({theorem.rule}); got {name}={v}. "
+                             f"{describe_hyper(theorem, p)}")
+    return instance
 
 
 def run_instance(theorem, instance, seeds=None):
@@ -211,7 +233,7 @@ def run_instance(theorem, instance, seeds=None):
 
 def check(theorem, instance):
     """Check ``theorem`` on ``instance``: every step, or in expectation with a one-sided test."""
-    validate(theorem, instance)
+    instance = validate(theorem, instance)
     if theorem.path_bound:
         return _path_check(theorem, instance)
     bound = numpy.atleast_1d(numpy.asarray(theorem.bound(instance), dtype=float))

@@ -1,16 +1,25 @@
 """``optlab verify``: check every theorem of the catalogue on default instances, with no configuration.
 
 Prints a table (theorem, source, algorithm, problem, measured, bound, measured/bound, verdict), writes a
-report folder with one convergence plot per theorem, and exits non-zero if any check's outcome differs
-from what is expected (a bound that should hold fails, or a misprint's counterexample stops failing).
-With ``--json`` standard output carries only the JSON list of records; progress goes to stderr.
+report folder (``index.md`` and ``index.html``, one section and plot per check), and exits non-zero if
+any check's outcome differs from what is expected (a bound that should hold fails, or a misprint's
+counterexample stops failing). With ``--json`` standard output carries only a JSON list with one record
+per check; progress goes to stderr.
+
+Where the report goes, so that no run destroys another's work: the full catalogue writes ``report/``;
+``--theorem ID`` writes ``report/only/<IDs>/`` beside it (never over the full report); ``--json``
+writes no report unless ``--report DIR`` is given; an explicit ``--report DIR`` is always used. Ctrl-C
+stops the checks, prints the table of those that finished and writes their report to
+``<folder>/interrupted/``.
 """
 from __future__ import annotations
 
 import json
+import pathlib
 import re
 import sys
 import time
+import warnings
 
 from .theorem import check
 
@@ -39,12 +48,42 @@ def verify(theorems, seed=0, thorough=False, progress=True):
     """Run all checks; returns the list of :class:`Check` (a progress bar goes to stderr)."""
     from tqdm.auto import tqdm
 
+    from ..algorithms.diagnostics import RunWarning
+
     results = []
     bar = tqdm(theorems, desc="verifying", unit="theorem", file=sys.stderr, disable=not progress)
-    for thm in bar:
-        bar.set_postfix_str(thm.id)
-        results.extend(checks_for(thm, seed=seed, thorough=thorough))
+    try:
+        with warnings.catch_warnings():
+            # the catalogue's instances are chosen on purpose (a lemma for any eta may diverge, a bound
+            # may be checked without noise): run()'s advice to users would only be noise in the table
+            warnings.simplefilter("ignore", RunWarning)
+            for thm in bar:
+                bar.set_postfix_str(thm.id)
+                results.extend(checks_for(thm, seed=seed, thorough=thorough))
+    except KeyboardInterrupt as err:
+        raise Interrupted(results) from err
+    finally:
+        bar.close()
     return results
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`verify`; ``checks`` holds the checks that finished."""
+
+    def __init__(self, checks):
+        super().__init__(f"interrupted after {len(checks)} checks")
+        self.checks = checks
+
+
+def report_folder(args):
+    """Where this invocation writes its report (None: nowhere); see the module docstring."""
+    if args.report is not None:
+        return args.report or None
+    if args.json:
+        return None
+    if args.theorem:
+        return str(pathlib.Path("report", "only", "+".join(t.replace("/", "_") for t in args.theorem)))
+    return "report"
 
 
 def verdict(c):
@@ -90,7 +129,13 @@ def main(args):
         print(f"optlab verify: no theorem with id {args.theorem}; known ids: {known}", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    checks = verify(selected, seed=args.seed, thorough=args.thorough, progress=not args.quiet)
+    folder, interrupted = report_folder(args), False
+    try:
+        checks = verify(selected, seed=args.seed, thorough=args.thorough, progress=not args.quiet)
+    except Interrupted as err:      # keep what finished: its table, and its report beside the full one
+        checks, interrupted = err.checks, True
+        folder = folder and str(pathlib.Path(folder, "interrupted"))
+        print(f"optlab verify: interrupted; {len(checks)} checks finished", file=sys.stderr)
     bad = failures(checks)
     if args.json:
         record = lambda c: dict(c.record(), tight=tight_ok(c))  # noqa: E731
@@ -100,7 +145,7 @@ def main(args):
         print(format_table(checks))
         print(f"\n{len(checks)} checks of {len(selected)} theorems in {time.perf_counter() - start:.0f} s: "
               f"{len(checks) - len(bad)} as expected, {len(bad)} not")
-    if args.report:
-        path = write_report(checks, args.report)
-        print(f"report written to {path}", file=sys.stderr)
-    return 1 if bad else 0
+    if folder and checks:
+        path = write_report(checks, folder)
+        print(f"report written to {path} (and {path.with_suffix('.html')})", file=sys.stderr)
+    return 130 if interrupted else 1 if bad else 0
