@@ -145,3 +145,29 @@ def test_sweep_gives_the_serial_verdicts_and_values(client):
         assert a.theorem.id == b.theorem.id and a.holds == b.holds
         np.testing.assert_array_equal(a.measured, b.measured)
         np.testing.assert_array_equal(a.bound, b.bound)
+
+
+# --------------------------------------------------------------------------------- distributed grading
+def test_grading_on_the_cluster_writes_the_local_batch_csv(client, tmp_path):
+    from optlab.grading.batch import grade_folder
+    from optlab.grading.exercise import load_exercise
+    from optlab.grading.notebook import code_cell, new_notebook, write_notebook
+    from optlab.grading.runner import Limits
+
+    root = tmp_path / "exercises"
+    write_notebook(new_notebook([
+        code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", solution=True, grade_id="answer"),
+        code_cell("assert x == 1, f'x is {x}, expected 1'\n", grade=True, grade_id="test_x", points=1)]),
+        root / "tiny" / "source.ipynb")
+    ex = load_exercise("tiny", root)
+    subs = tmp_path / "subs"
+    for name, code in (("right", "x = 1\n"), ("crash", "import os; os._exit(3)\n")):
+        write_notebook(new_notebook([code_cell(code, solution=True, grade_id="answer")]), subs / f"{name}.ipynb")
+    (subs / "broken.ipynb").write_text("{")
+    limits = Limits(time_limit=20)
+    serial = grade_folder(subs, ex, tmp_path / "serial.csv", limits, isolation="none")
+    on_cluster = grade_folder(subs, ex, tmp_path / "cluster.csv", limits, isolation="none", client=client)
+    assert (tmp_path / "serial.csv").read_text() == (tmp_path / "cluster.csv").read_text()
+    assert sorted(r.score for r in serial) == sorted(r.score for r in on_cluster) == [0, 0, 1]
+    assert sorted(p.name for p in (tmp_path / "cluster-feedback").iterdir()) == \
+        sorted(p.name for p in (tmp_path / "serial-feedback").iterdir())
