@@ -51,11 +51,13 @@ def check_output_paths(csv_path, feedback_dir=None):
 
 
 def grade_folder(folder, exercise, csv_path, limits=Limits(), progress=None, *, resume=False,
-                 feedback_dir=None, isolation="auto"):
+                 feedback_dir=None, isolation="auto", client=None):
     """Grade every ``*.ipynb`` in ``folder`` (sorted by name) into ``csv_path``; return the new results.
 
     ``feedback_dir`` (default: ``<csv name>-feedback`` next to the CSV; ``False`` for none) receives one
     ``<student>.txt`` per submission. With ``resume``, submissions already in the CSV are not graded again.
+    ``client``: a Dask client (:mod:`optlab.distributed`): each submission is graded on a worker, still one
+    sandboxed process per test there; the CSV and feedback files are the same as without it.
     """
     folder, csv_path = Path(folder), Path(csv_path)
     if feedback_dir is None:
@@ -67,18 +69,19 @@ def grade_folder(folder, exercise, csv_path, limits=Limits(), progress=None, *, 
     done = {row[0] for row in rows}
     if feedback_dir:
         Path(feedback_dir).mkdir(exist_ok=True)
+    todo = [p for p in sorted(folder.glob("*.ipynb"), key=lambda p: display_name(p.name))
+            if display_name(p.name) not in done]
+    deny = [csv_path.resolve().parent]
+    if client is None:
+        graded = ((path, _grade_one(path, exercise, limits, deny, isolation, bwrap)) for path in todo)
+    else:
+        from optlab.distributed.grading import grade_on_cluster
+        graded = grade_on_cluster(client, todo, exercise, limits, isolation)
     results = []
-    for path in sorted(folder.glob("*.ipynb"), key=lambda p: display_name(p.name)):
-        if display_name(path.name) in done:
-            continue
-        try:
-            result = grade_path(path, exercise, limits, deny=[csv_path.resolve().parent], isolation=isolation,
-                                bwrap=bwrap)
-        except Exception as err:  # noqa: BLE001 - a grader bug costs this submission, not the batch
-            result = not_graded(str(path), exercise, f"the grader failed ({type(err).__name__}: "
-                                f"{str(err)[:300]}); tell your instructor")
+    for path, result in graded:               # as each one finishes: the CSV never waits for the batch
         results.append(result)
         rows.append(result_row(result))
+        rows.sort(key=lambda row: row[0])       # the order of the serial batch, whoever finished first
         write_csv(rows, exercise, csv_path)
         if feedback_dir:
             write_feedback(result, exercise, feedback_path(feedback_dir, path.name))
@@ -87,3 +90,11 @@ def grade_folder(folder, exercise, csv_path, limits=Limits(), progress=None, *, 
     if not rows:
         write_csv(rows, exercise, csv_path)
     return results
+
+
+def _grade_one(path, exercise, limits, deny, isolation, bwrap):
+    try:
+        return grade_path(path, exercise, limits, deny=deny, isolation=isolation, bwrap=bwrap)
+    except Exception as err:  # noqa: BLE001 - a grader bug costs this submission, not the batch
+        return not_graded(str(path), exercise, f"the grader failed ({type(err).__name__}: "
+                          f"{str(err)[:300]}); tell your instructor")

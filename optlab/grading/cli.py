@@ -59,6 +59,9 @@ def add_subcommands(subparsers):
                        help="run each test in bubblewrap: auto (if it works; required when CI=true), "
                             "bwrap (required), none (audit hook only; not for untrusted submissions)")
     grade.add_argument("--quiet", action="store_true", help="batch mode: only the summary")
+    grade.add_argument("--cluster", default=None, metavar="SPEC",
+                       help="batch mode: grade on Dask workers: local, local:N or tcp://host:port "
+                            "(pip install 'optlab[dask]')")
     grade.set_defaults(func=_cmd_grade)
     return subparsers
 
@@ -159,12 +162,22 @@ def _cmd_grade(args):
             print(f"{Path(result.submission).name}: {result.score:g}/{result.max_score:g}" if args.quiet
                   else format_report(result) + "\n", flush=True)
 
-        results = grade_folder(target, exercise, csv_path, limits, progress=progress, resume=args.resume,
-                               feedback_dir=feedback, isolation=args.isolation)
+        if args.cluster:
+            from optlab.distributed import connect
+
+            with connect(args.cluster) as client:
+                results = grade_folder(target, exercise, csv_path, limits, progress=progress,
+                                       resume=args.resume, feedback_dir=feedback, isolation=args.isolation,
+                                       client=client)
+        else:
+            results = grade_folder(target, exercise, csv_path, limits, progress=progress, resume=args.resume,
+                                   feedback_dir=feedback, isolation=args.isolation)
         print(f"graded {len(results)} submissions of {exercise.name}"
               + (f" ({len(notebooks) - len(results)} already in the CSV)" if args.resume else "")
               + f"; scores written to {csv_path}")
         return 0
+    if args.cluster:
+        raise ValueError("--cluster grades a folder of submissions; pass a folder, or drop --cluster")
     result = grade_path(target, exercise, limits, isolation=args.isolation)
     print(format_report(result))
     return 0
