@@ -87,6 +87,9 @@ def build_parser():
                         help="folder for the report (index.md, index.html, plots); default: report for the "
                         "full catalogue, report/only/ID for --theorem, none for --json; '' for none")
     verify.add_argument("--quiet", action="store_true", help="no progress bar")
+    verify.add_argument("--cluster", default=None, metavar="SPEC",
+                        help="run the checks on Dask workers: local, local:N or tcp://host:port "
+                             "(pip install 'optlab[dask]'); same verdicts as without")
     verify.set_defaults(func=_cmd_verify)
 
     lst = sub.add_parser("list", help="the algorithm and theorem catalogues")

@@ -171,3 +171,17 @@ def test_grading_on_the_cluster_writes_the_local_batch_csv(client, tmp_path):
     assert sorted(r.score for r in serial) == sorted(r.score for r in on_cluster) == [0, 0, 1]
     assert sorted(p.name for p in (tmp_path / "cluster-feedback").iterdir()) == \
         sorted(p.name for p in (tmp_path / "serial-feedback").iterdir())
+
+
+def test_verify_command_on_a_local_cluster_prints_the_serial_records(capsys, tmp_path):
+    import json
+
+    from optlab.cli import main
+
+    args = ["verify", "--theorem", "EC500-5.8", "--json", "--quiet", "--report", str(tmp_path / "r")]
+    assert main(args) == 0
+    serial = json.loads(capsys.readouterr().out)
+    assert main(args + ["--cluster", "local:1"]) == 0
+    assert json.loads(capsys.readouterr().out) == serial
+    with pytest.raises(SystemExit):
+        main(["verify", "--cluster"])                        # the flag needs its value

@@ -25,33 +25,24 @@ from .cluster import require_dask
 
 def plan(theorems, seed=0, thorough=False):
     """The checks of the serial sweep, in its order, as ``(theorem id, which, seed)`` task specs."""
-    specs = []
-    for thm in theorems:
-        if not thm.expect:
-            specs.append((thm.id, "counterexample", None))
-            continue
-        specs.extend((thm.id, "default", s) for s in range(seed, seed + (3 if thorough else 1)))
-        if thm.tight_instance is not None:
-            specs.append((thm.id, "tight", None))
-    return specs
+    from optlab.theory.verify import plan as plan_one
 
-
-def instance_of(theorem, which, seed):
-    """Rebuild the instance a spec names (deterministic: the same on every machine)."""
-    if which == "counterexample":
-        return theorem.counterexample()
-    if which == "tight":
-        return theorem.tight_instance()
-    return theorem.default(seed)
+    return [(thm.id, which, s) for thm in theorems for which, s in plan_one(thm, seed, thorough)]
 
 
 def run_spec(theorem_id, which, seed):
     """Worker side: check one spec; returns plain arrays and flags (no closures travel back)."""
+    import warnings
+
+    from optlab.algorithms.diagnostics import RunWarning
     from optlab.theory import get
     from optlab.theory.theorem import check
+    from optlab.theory.verify import instance_of
 
     thm = get(theorem_id)
-    c = check(thm, instance_of(thm, which, seed))
+    with warnings.catch_warnings():             # as in the serial sweep: the catalogue's instances are on purpose
+        warnings.simplefilter("ignore", RunWarning)
+        c = check(thm, instance_of(thm, which, seed))
     return c.measured, c.bound, bool(c.holds), c.spread, c.detail
 
 
@@ -60,22 +51,37 @@ def verify_on_cluster(theorems, client, seed=0, thorough=False, progress=True, r
     distributed = require_dask()
     from tqdm.auto import tqdm
 
-    from optlab.theory.theorem import Check
+    from optlab.theory.verify import Interrupted
 
     by_id = {t.id: t for t in theorems}
     specs = plan(theorems, seed=seed, thorough=thorough)
     futures = [client.submit(run_spec, *spec, pure=False, retries=retries) for spec in specs]
     position = {f.key: i for i, f in enumerate(futures)}
     results = [None] * len(specs)
-    with tqdm(total=len(specs), desc="verifying on the cluster", unit="check", file=sys.stderr,
-              disable=not progress) as bar:
-        for fut in distributed.as_completed(futures):
-            i = position[fut.key]
-            if results[i] is None:                      # each check is stored once, by position
-                results[i] = fut.result()
-                bar.update(1)
+    try:
+        with tqdm(total=len(specs), desc="verifying on the cluster", unit="check", file=sys.stderr,
+                  disable=not progress) as bar:
+            for fut in distributed.as_completed(futures):
+                i = position[fut.key]
+                if results[i] is None:                  # each check is stored once, by position
+                    results[i] = fut.result()
+                    bar.update(1)
+    except KeyboardInterrupt as err:                    # keep the finished checks, as the serial sweep does
+        client.cancel(futures)
+        raise Interrupted(_checks(by_id, specs, results)) from err
+    return _checks(by_id, specs, results)
+
+
+def _checks(by_id, specs, results):
+    """Check objects for the finished specs, in the serial sweep's order."""
+    from optlab.theory.theorem import Check
+    from optlab.theory.verify import instance_of
+
     checks = []
-    for (tid, which, s), (measured, bound, holds, spread, detail) in zip(specs, results):
+    for (tid, which, s), result in zip(specs, results):
+        if result is None:
+            continue
+        measured, bound, holds, spread, detail = result
         thm = by_id[tid]
         checks.append(Check(thm, instance_of(thm, which, s), measured, bound, holds, spread=spread,
                             detail=detail))

@@ -24,16 +24,30 @@ import warnings
 from .theorem import check
 
 
-def checks_for(theorem, seed=0, thorough=False):
-    """The checks ``optlab verify`` runs for one theorem: its default instance (or the counterexample
-    of a misprint), plus its tight instance where it has one."""
+def plan(theorem, seed=0, thorough=False):
+    """What ``optlab verify`` checks for one theorem, as ``(which, seed)`` pairs: its default instance
+    (one seed, or three with ``thorough``), or the counterexample of a misprint, plus its tight instance
+    where it has one."""
     if not theorem.expect:
-        return [check(theorem, theorem.counterexample())]
-    seeds = range(seed, seed + (3 if thorough else 1))
-    out = [check(theorem, theorem.default(s)) for s in seeds]
+        return [("counterexample", None)]
+    out = [("default", s) for s in range(seed, seed + (3 if thorough else 1))]
     if theorem.tight_instance is not None:
-        out.append(check(theorem, theorem.tight_instance()))
+        out.append(("tight", None))
     return out
+
+
+def instance_of(theorem, which, seed=None):
+    """The instance a planned check names (deterministic: the same on every machine)."""
+    if which == "counterexample":
+        return theorem.counterexample()
+    if which == "tight":
+        return theorem.tight_instance()
+    return theorem.default(seed)
+
+
+def checks_for(theorem, seed=0, thorough=False):
+    """The checks ``optlab verify`` runs for one theorem (see :func:`plan`)."""
+    return [check(theorem, instance_of(theorem, which, s)) for which, s in plan(theorem, seed, thorough)]
 
 
 def tight_ok(c):
@@ -131,7 +145,15 @@ def main(args):
     start = time.perf_counter()
     folder, interrupted = report_folder(args), False
     try:
-        checks = verify(selected, seed=args.seed, thorough=args.thorough, progress=not args.quiet)
+        if getattr(args, "cluster", None):           # the same checks as Dask tasks (optlab.distributed)
+            from ..distributed import connect
+            from ..distributed.sweep import verify_on_cluster
+
+            with connect(args.cluster) as client:
+                checks = verify_on_cluster(selected, client, seed=args.seed, thorough=args.thorough,
+                                           progress=not args.quiet)
+        else:
+            checks = verify(selected, seed=args.seed, thorough=args.thorough, progress=not args.quiet)
     except Interrupted as err:      # keep what finished: its table, and its report beside the full one
         checks, interrupted = err.checks, True
         folder = folder and str(pathlib.Path(folder, "interrupted"))
