@@ -50,7 +50,7 @@ overridden by a variant):
   (misprinted) statement is expected to fail on its ``counterexample``, which is also its default.
 
 **Variants** subclass the block and override only what differs (and carry their own ``@theorem``,
-id and docstring). Parts shared by several theorems that are none of them go in a plain base class
+id and docstring); a variant drops an inherited part by setting it to None (e.g. ``draw = None``). Parts shared by several theorems that are none of them go in a plain base class
 without the decorator.
 
 ``@theorem`` returns the class; the compiled record is ``cls.theorem``, which the module lists in its
@@ -70,6 +70,7 @@ _DERIVED = {"measured_text": "the docstring's formula", "bound_text": "the docst
             "tight_instance": "a method tight(self)", "title": None}
 _FLAGS = ("admissible", "statement", "exact", "probability", "tight_factor", "note", "projected", "path_bound")
 _NAMES = {"id", "source", "algorithm", "kind", "requires", "constants", "data", "rule", "title", *_FLAGS}
+_PARTS = ("method", "measure", "bound", "default", "tight", "counterexample", "draw")   # None: a variant drops it
 SEPARATOR = "  <=  "
 
 
@@ -122,7 +123,8 @@ def theorem(cls):
         raise TypeError(f"{name}: algorithm must be the method's class (e.g. GD from optlab.algorithms), "
                         f"got {cls.algorithm!r}")
     unknown = sorted(k for k, v in vars(cls).items()
-                     if not k.startswith("_") and not callable(v) and k not in _NAMES)
+                     if not k.startswith("_") and not callable(v) and k not in _NAMES
+                     and not (k in _PARTS and v is None))
     if unknown:
         raise TypeError(f"{name}: unknown attribute(s) {', '.join(unknown)}; a block sets {', '.join(sorted(_NAMES))} "
                         f"(data for its own methods go in names starting with '_')")
