@@ -1,8 +1,8 @@
 """Gradient autoscaled normalization (seed 000, Yun): Lemma 1 and Theorem 2 (L96-102, proofs L210-297).
 
-One block per theorem.
 The paper analyses the *scaled SGD update* w_{t+1} = w_t - eta a_t grad L_t(w_t) (t = 0, 1, ...), with
 L beta-smooth, E grad L_t(w) = grad L(w), E||grad L_t(w) - grad L(w)||^2 <= sigma^2 / b, eta a_t <= 1/beta.
+One block per theorem.
 """
 from __future__ import annotations
 
