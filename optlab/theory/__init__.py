@@ -19,8 +19,8 @@ THEOREMS = (
     *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS, *slides004.THEOREMS,
 )
 
-__all__ = ["THEOREMS", "get", "Theorem", "Instance", "Check", "check", "validate", "AssumptionError", "ALPHA",
-           "compatible_families"]
+__all__ = ["THEOREMS", "get", "about", "Theorem", "Instance", "Check", "check", "validate", "AssumptionError",
+           "ALPHA", "compatible_families"]
 
 
 def compatible_families(theorem, families=None):
@@ -46,3 +46,25 @@ def get(theorem_id):
         if t.id == theorem_id:
             return t
     raise KeyError(f"no theorem {theorem_id!r}; known: {', '.join(t.id for t in THEOREMS)}")
+
+
+def method_class(theorem):
+    """The method class ``theorem`` is about: its ``algorithm``, or, for a module not yet written as blocks
+    (which names it with a string), the catalogue class of that name (``optlab list``'s name or the
+    class name, any case); None if there is none."""
+    if not isinstance(theorem.algorithm, str):
+        return theorem.algorithm
+    from ..algorithms import ALGORITHMS
+
+    name = theorem.algorithm.lower()
+    return next((e.method for e in ALGORITHMS if name in (e.name, e.method.__name__.lower())), None)
+
+
+def about(cls):
+    """The theorems about the method class ``cls``, in catalogue order.
+
+    >>> from optlab.algorithms import GD
+    >>> [t.id for t in about(GD)][:3]
+    ['EC500-2.4', 'EC500-5.7', 'EC500-5.8']
+    """
+    return tuple(t for t in THEOREMS if method_class(t) is cls)
