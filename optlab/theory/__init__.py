@@ -4,17 +4,18 @@
 See :mod:`.theorem` for the Theorem object and how checks work, :mod:`.verify` for ``optlab verify``.
 """
 from . import (
-    ec500_accel, ec500_adaptive, ec500_convex, ec500_coordinate, ec500_gd, ec500_momentum,
-    ec500_normalized, ec500_parallel, ec500_second_order, ec500_sgd, ec500_strongly_convex, ec500_svrg,
-    paper000, paper001, paper002, slides004,
+    ec500_accel, ec500_accel_alg10, ec500_adaptive, ec500_adaptive_rates, ec500_adaptive_s12, ec500_convex,
+    ec500_coordinate, ec500_gd, ec500_momentum, ec500_normalized, ec500_parallel, ec500_second_order,
+    ec500_sgd, ec500_sgd_schedules, ec500_strongly_convex, ec500_svrg, paper000, paper001, paper002, slides004,
 )
 from .theorem import ALPHA, AssumptionError, Check, Instance, Theorem, check, validate
 
 # In the order of the sources: EC500 sections 2-25, then the papers 000, 001, 002 and the slides 004.
 THEOREMS = (
-    *ec500_gd.THEOREMS, *ec500_sgd.THEOREMS, *ec500_adaptive.THEOREMS, *ec500_convex.THEOREMS,
-    *ec500_accel.THEOREMS, *ec500_coordinate.THEOREMS, *ec500_parallel.THEOREMS,
-    *ec500_momentum.THEOREMS, *ec500_strongly_convex.THEOREMS, *ec500_svrg.THEOREMS,
+    *ec500_gd.THEOREMS, *ec500_sgd.THEOREMS, *ec500_sgd_schedules.THEOREMS, *ec500_adaptive.THEOREMS,
+    *ec500_adaptive_rates.THEOREMS, *ec500_adaptive_s12.THEOREMS, *ec500_convex.THEOREMS,
+    *ec500_accel.THEOREMS, *ec500_accel_alg10.THEOREMS, *ec500_coordinate.THEOREMS,
+    *ec500_parallel.THEOREMS, *ec500_momentum.THEOREMS, *ec500_strongly_convex.THEOREMS, *ec500_svrg.THEOREMS,
     *ec500_normalized.THEOREMS, *ec500_second_order.THEOREMS,
     *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS, *slides004.THEOREMS,
 )
