@@ -67,10 +67,10 @@ import inspect
 from .theorem import Theorem
 
 # Fields of the record that the block does not write directly: the compiler derives them.
-_DERIVED = {"measured_text": "the docstring's formula", "bound_text": "the docstring's formula",
-            "tight_instance": "a method tight(self)", "title": None}
+_DERIVED = {"title": "the docstring's first line", "measured_text": "the docstring's formula",
+            "bound_text": "the docstring's formula", "tight_instance": "a method tight(self)"}
 _FLAGS = ("admissible", "statement", "exact", "probability", "tight_factor", "note", "projected", "path_bound")
-_NAMES = {"id", "source", "algorithm", "kind", "requires", "constants", "data", "rule", "title", *_FLAGS}
+_NAMES = {"id", "source", "algorithm", "kind", "requires", "constants", "data", "rule", *_FLAGS}
 _PARTS = ("method", "measure", "bound", "default", "tight", "counterexample", "draw")   # None: a variant drops it
 SEPARATOR = "  <=  "
 
@@ -117,7 +117,7 @@ def theorem(cls):
     """Compile the theorem block ``cls`` into a :class:`Theorem` record, kept as ``cls.theorem``."""
     name = cls.__name__
     for field, where in _DERIVED.items():
-        if field in vars(cls) and where is not None:
+        if field in vars(cls):
             raise TypeError(f"{name}: do not set {field}; write it as {where}")
     for field in ("id", "source", "algorithm", "kind"):
         if not hasattr(cls, field):
@@ -129,15 +129,15 @@ def theorem(cls):
                      if not k.startswith("_") and not callable(v) and k not in _NAMES
                      and not (k in _PARTS and v is None))
     if unknown:
-        raise TypeError(f"{name}: unknown attribute(s) {', '.join(unknown)}; a block sets {', '.join(sorted(_NAMES))} "
-                        f"(data for its own methods go in names starting with '_')")
-    doc = cls.__doc__ or ""
+        raise TypeError(f"{name}: unknown attribute(s) {', '.join(unknown)}; a block sets "
+                        f"{', '.join(sorted(_NAMES))} (data for its own methods go in names starting with '_')")
     if cls.__doc__ is None:
         raise TypeError(f"{name}: write the statement as the class docstring (a variant needs its own)")
+    doc = cls.__doc__
     measured_text, bound_text = formula(doc, f"{name}'s docstring")
     block = cls()
     fields = {f: getattr(cls, f) for f in _FLAGS if hasattr(cls, f)}
-    title = vars(cls).get("title") or inspect.cleandoc(doc).splitlines()[0].strip()
+    title = inspect.cleandoc(doc).splitlines()[0].strip()
     counterexample = getattr(block, "counterexample", None)
     tight = getattr(block, "tight", None)
     missing = [f for f in ("measure", "bound") if not hasattr(block, f)]
