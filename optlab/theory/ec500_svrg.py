@@ -74,7 +74,8 @@ class EC500_23_1(_SVRG):
     EC500 Lemma 23.1 (L3316-3340). Every term convex and H-smooth (H = the per-term H_max); for any w, v,
     here the points (w_t, v_e) of an SVRG run, with the expectation over the N terms computed exactly:
 
-        E_z ||grad l(w_t, z) - grad l(v_e, z) + grad L(v_e)||^2 (exact, N terms)  <=  8H (L(w_t) - L_*) + 4H (L(v_e) - L_*)
+        E_z ||grad l(w_t, z) - grad l(v_e, z) + grad L(v_e)||^2 (exact, N terms)  <=  8H (L(w_t) - L_*)
+            + 4H (L(v_e) - L_*)
 
     The printed statement is true (E13: the proof's constants come out as 12H, 8H; 6H, 4H also hold).
 
