@@ -326,9 +326,6 @@ class EC500_6_2_printed(_Theorem62):
 
     draw = None
 
-    def default(self, seed):
-        return self.counterexample()
-
     def counterexample(self):
         # G_L = a = 10 > 1: the printed first-moment hypothesis admits G^2 = 10, the second moment needs 100
         p = cosine_sum(d=1, a=10.0, b=1.0)
