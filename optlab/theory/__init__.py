@@ -50,15 +50,9 @@ def get(theorem_id):
 
 
 def method_class(theorem):
-    """The method class ``theorem`` is about: its ``algorithm``, or, for a module not yet written as blocks
-    (which names it with a string), the catalogue class of that name (``optlab list``'s name or the
-    class name, any case); None if there is none."""
-    if not isinstance(theorem.algorithm, str):
-        return theorem.algorithm
-    from ..algorithms import ALGORITHMS
-
-    name = theorem.algorithm.lower()
-    return next((e.method for e in ALGORITHMS if name in (e.name, e.method.__name__.lower())), None)
+    """The method class ``theorem`` is about (its ``algorithm``: a catalogue class, or a theory-local
+    class such as an algorithm as misprinted)."""
+    return theorem.algorithm
 
 
 def about(cls):
