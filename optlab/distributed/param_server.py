@@ -210,7 +210,7 @@ def staleness_check(problem, traces, lr, theorem_id="EC500-19.1"):
     measured[t] = mean over the runs of sum_{s<=t} ||grad L(w_s)||^2; the bound is the theorem's own
     (read from the catalogue) with tau = the largest staleness seen in any run. The runs must use
     ``update="coordinate"`` (the update the theorem analyses). With few runs this compares one sample
-    mean with an in-expectation bound: a sanity check, not a statistical test.
+    mean with an in-expectation bound: a sanity check, not a statistical test (one run is refused).
     """
     from optlab.theory import Instance, get
     from optlab.theory.theorem import validate
@@ -222,6 +222,6 @@ def staleness_check(problem, traces, lr, theorem_id="EC500-19.1"):
     sq = [numpy.cumsum([float(numpy.sum(numpy.asarray(problem.grad(w)) ** 2)) for w in tr.x[:T]])
           for tr in traces]
     theorem = get(theorem_id)
-    inst = Instance(problem, traces[0].x[0], T=T, hyper={"lr": float(lr), "tau": tau})
+    inst = Instance(problem, traces[0].x[0], T=T, hyper={"lr": float(lr), "tau": tau}, seeds=len(traces))
     validate(theorem, inst)                    # refuse a problem outside the theorem's hypotheses
     return numpy.mean(sq, axis=0), numpy.asarray(theorem.bound(inst), dtype=float), tau
