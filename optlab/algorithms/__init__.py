@@ -40,6 +40,7 @@ from .variance_reduced import SVRG
 from ..plotting import plot_trace
 from .accelerated_strongly_convex import StronglyConvexAGD
 from .amsgrad import AMSGrad
+from .online import Online
 
 
 class Entry(NamedTuple):
@@ -100,4 +101,5 @@ __all__ = [e.method.__name__ for e in ALGORITHMS] + [
     "HogwildResult", "ALGORITHMS", "SCHEDULES", "Entry", "run", "Trace", "DivergenceError", "plot_trace", "Transformed",
     "NesterovMomentum", "agd_alphas", "solve_cubic", "Constant", "InverseSqrt", "PowerDecay",
     "InverseTime", "StepDecay", "CosineAnnealing", "LinearWarmup", "BatchScaled", "EpochDiminishing",
+    "Online",
 ]
