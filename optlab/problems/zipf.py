@@ -51,6 +51,7 @@ def zipf_one_hot(d, s=2.0, D=1.0, bias=0.2):
     A[numpy.arange(2 * d), coord] = sign                          # row k: the gradient of term k
     data = DeviceData(A)
     slope = bias * P                                              # grad L = sum_k weights_k A_k
+    slope_data = DeviceData(slope)
 
     def f_i(x, idx):
         return onp.mean(data(x)[1][idx] @ x)
@@ -62,13 +63,13 @@ def zipf_one_hot(d, s=2.0, D=1.0, bias=0.2):
         return data(x)[1].copy()
 
     def f(x):
-        return onp.sum(DeviceData(slope)(x)[1] * x)
+        return onp.sum(slope_data(x)[1] * x)
 
     G = float(numpy.linalg.norm(slope))
     p = FiniteSumProblem(
         f_i, 2 * d, d, f"Zipf one-hot features (d={d}, s={s:g}, D={D:g}, bias={bias:g})", grad_i=grad_i,
         grad_all=grad_all, hvp_i=lambda x, v, idx: v * 0, weights=weights, f=f,
-        grad=lambda x: DeviceData(slope)(x)[1].copy(), H=0.0, mu=0.0, G=G, sigma=math.sqrt(1 - G ** 2),
+        grad=lambda x: slope_data(x)[1].copy(), H=0.0, mu=0.0, G=G, sigma=math.sqrt(1 - G ** 2),
         rho=0.0, x_star=numpy.full(d, -D), f_star=-bias * D,
         assumptions={"convex", "smooth", "lipschitz", "second_order_smooth", "finite_sum"},
         domain=f"[-{D:g}, {D:g}]^d (use p.project)", in_domain=lambda x: bool(numpy.all(numpy.abs(x) <= D)),
