@@ -41,6 +41,7 @@ from ..plotting import plot_trace
 from .accelerated_strongly_convex import StronglyConvexAGD
 from .amsgrad import AMSGrad
 from .online import Online
+from .projected import Projected
 
 
 class Entry(NamedTuple):
@@ -101,5 +102,5 @@ __all__ = [e.method.__name__ for e in ALGORITHMS] + [
     "HogwildResult", "ALGORITHMS", "SCHEDULES", "Entry", "run", "Trace", "DivergenceError", "plot_trace", "Transformed",
     "NesterovMomentum", "agd_alphas", "solve_cubic", "Constant", "InverseSqrt", "PowerDecay",
     "InverseTime", "StepDecay", "CosineAnnealing", "LinearWarmup", "BatchScaled", "EpochDiminishing",
-    "Online",
+    "Online", "Projected",
 ]
