@@ -43,7 +43,10 @@ class SCAGDState(NamedTuple):
 
 @dataclass(frozen=True)
 class StronglyConvexAGD:
-    """Nesterov's accelerated GD for mu-strongly convex, H-smooth losses (``lr`` = eta <= 1/H, ``mu``)."""
+    """Nesterov's accelerated GD for mu-strongly convex, H-smooth losses (``lr`` = eta <= 1/H, ``mu``).
+
+    Theorems: Bubeck-3.18.
+    """
     lr: float
     mu: float
 
