@@ -5,9 +5,16 @@ the loss f(x_t), ||grad f(x_t)||, ||x_t - x_star|| (when x_star is known), the o
 gradient evaluations, and the wall time spent inside ``method.step`` (metrics are computed with the
 problem directly, so they are neither counted nor timed).
 
-``seeds=[0, ..., K-1]`` runs K independent sample paths from the same x0 and returns a batched trace
-whose arrays have a leading dimension K (shape (K, n) for the metrics); ``trace[k]`` is the single
-trace of ``seeds[k]``, equal to ``run(..., seed=seeds[k])``.
+``seeds=[0, ..., K-1]`` runs K independent sample paths from the same x0 **as one batch**: the iterate
+is a (K, d) array, the oracle a :class:`~optlab.problems.BatchOracle` (each seed's samples from its
+own stream), the method keeps per-seed state. It returns a batched trace whose arrays have a leading
+dimension K (shape (K, n) for the metrics); ``trace[k]`` is the single trace of ``seeds[k]``, equal
+to ``run(..., seed=seeds[k])`` (to rounding; the tests hold every method to 1e-12). A method that
+cannot run its seeds together (its ``no_batch`` says why) runs them one by one, with a
+:class:`SeedLoopWarning` naming it.
+
+``inplace``: take the method's fast path (in-place host code, fused GPU kernels) instead of its pure
+reference step; the default takes it on CuPy only (see :func:`optlab.algorithms.base.stepper`).
 
 A run whose iterate becomes NaN or inf stops with :class:`DivergenceError`; the exception names the
 step and carries the trace up to the last finite iterate (``err.trace``).
@@ -32,13 +39,18 @@ from __future__ import annotations
 import math
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy
 
 from ..backend import get_xp, is_cupy, to_numpy
-from .base import check_int, norm
+from .base import check_int, norm, stepper
+
+
+class SeedLoopWarning(UserWarning):
+    """``run(..., seeds=...)`` runs the seeds one by one: the method cannot batch them (it says why)."""
 
 
 class DivergenceError(FloatingPointError):
@@ -83,16 +95,41 @@ class Trace:
         if not self.batched:
             raise TypeError("only a batched trace (run with seeds=[...]) can be indexed by seed")
         pick = lambda a: None if a is None else a[k]
-        return Trace(self.method, self.problem, self.seed[k], self.t, pick(self.loss),
-                     pick(self.grad_norm), pick(self.dist), pick(self.oracle_calls),
-                     pick(self.grad_evals), pick(self.time), pick(self.x), self.f_star,
-                     None if self.state is None else self.state[k])
+        one_by_one = isinstance(self.state, tuple) and not hasattr(self.state, "_fields")
+        view = Trace if one_by_one or self.state is None else _SeedTrace
+        tr = view(self.method, self.problem, self.seed[k], self.t, pick(self.loss),
+                  pick(self.grad_norm), pick(self.dist), pick(self.oracle_calls),
+                  pick(self.grad_evals), pick(self.time), pick(self.x), self.f_star,
+                  self.state[k] if one_by_one else None)
+        if view is _SeedTrace:            # seed k's state is taken out of the batch when first read
+            tr._lazy = (self.state, k, len(self.seed), self.x_dim)
+        return tr
+
+    @property
+    def x_dim(self):
+        return None if self.x is None else self.x.shape[-1]
 
     def __repr__(self):
         seeds = f"{len(self.seed)} seeds" if self.batched else f"seed={self.seed}"
         last = numpy.mean(self.loss[..., -1]) if len(self.t) else math.nan
         return (f"<Trace {self.method} on {self.problem}: {seeds}, steps={int(self.t[-1])}, "
                 f"records={len(self.t)}, final loss={last:.6g}>")
+
+
+class _SeedTrace(Trace):
+    """Seed k's view of a batched run: its ``state`` is cut out of the batched state on first access."""
+
+    _lazy = None
+
+    @property
+    def state(self):
+        if self._lazy is not None:
+            self._state, self._lazy = seed_row(*self._lazy), None
+        return self._state
+
+    @state.setter
+    def state(self, value):
+        self._state = value
 
 
 def _stack(traces, seeds):
@@ -114,8 +151,45 @@ def _progress(progress, total, desc):
     return tqdm(total=total, desc=desc, leave=False)
 
 
+def seed_row(state, k, S, d=None):
+    """Seed k's view of a batched state: arrays with a leading seed axis give their row k, per-seed
+    scalars (S, 1) give a float, lists (a kept log of states) are viewed lazily, the rest is shared."""
+    if state is None or isinstance(state, (int, float, str)):
+        return state
+    if hasattr(state, "_fields"):                                   # a NamedTuple state
+        return type(state)(*(seed_row(v, k, S, d) for v in state))
+    if isinstance(state, list):
+        return _RowList(state, k, S, d)
+    if isinstance(state, tuple):
+        return tuple(seed_row(v, k, S, d) for v in state)
+    shape = getattr(state, "shape", None)
+    if shape and len(shape) >= 1 and shape[0] == S and len(shape) >= 2:
+        row = state[k]
+        return float(row[0]) if shape[1:] == (1,) and d != 1 else row
+    return state
+
+
+class _RowList:
+    """A list of batched states seen as seed k's list (converted on access)."""
+
+    def __init__(self, items, k, S, d):
+        self._items, self._k, self._S, self._d = items, k, S, d
+
+    def __len__(self):
+        return len(self._items)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [seed_row(v, self._k, self._S, self._d) for v in self._items[i]]
+        return seed_row(self._items[i], self._k, self._S, self._d)
+
+    def __iter__(self):
+        return (seed_row(v, self._k, self._S, self._d) for v in self._items)
+
+
 def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=None, noise=None,
-        sigma=None, batch_size=1, replace=True, grad_norm=True, progress=None, oracle=None, tau1=0.0):
+        sigma=None, batch_size=1, replace=True, grad_norm=True, progress=None, oracle=None, tau1=0.0,
+        inplace=None):
     """Run ``method`` for ``steps`` iterations on ``problem``; return a :class:`Trace` (see module doc).
 
     Args:
@@ -126,6 +200,7 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
         grad_norm: record ||grad f(x_t)|| (costs a full gradient per record).
         progress: a tqdm bar (default: on for long runs when stderr is a terminal).
         oracle: a ready oracle to use instead of building one (single-seed runs only).
+        inplace: the method's fast path instead of its reference step (default: on CuPy only).
     """
     steps = check_int("steps", steps, minimum=0)
     every = check_int("every", every)
@@ -136,21 +211,33 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
         if oracle is not None:
             raise ValueError("oracle cannot be shared between seeds; pass noise/sigma/... instead")
         bar = _progress(progress, steps * len(seeds), f"{method!r}"[:40])
-        traces = []
-        for s in seeds:
-            try:
-                traces.append(_run_one(method, problem, steps, x0, s, every, keep_x, noise, sigma,
-                                       batch_size, replace, grad_norm, bar, None, tau1))
-            except DivergenceError as err:
-                err.args = (f"seed {s}: {err.args[0]}",)
-                raise
-        if bar is not None:
-            bar.close()
-        return _stack(traces, seeds)
+        why = getattr(method, "no_batch", None)
+        try:
+            if why is None:
+                from ..problems import BatchOracle
+
+                oracle = BatchOracle(problem, seeds, noise=noise, sigma=sigma, batch_size=batch_size,
+                                     replace=replace, tau1=tau1)
+                return _run_one(method, problem, steps, x0, tuple(seeds), every, keep_x, noise, sigma,
+                                batch_size, replace, grad_norm, bar, oracle, tau1, inplace)
+            warnings.warn(f"{method!r} runs its {len(seeds)} seeds one by one: {why}", SeedLoopWarning,
+                          stacklevel=2)
+            traces = []
+            for s in seeds:
+                try:
+                    traces.append(_run_one(method, problem, steps, x0, s, every, keep_x, noise, sigma,
+                                           batch_size, replace, grad_norm, bar, None, tau1, inplace))
+                except DivergenceError as err:
+                    err.args = (f"seed {s}: {err.args[0]}",)
+                    raise
+            return _stack(traces, seeds)
+        finally:
+            if bar is not None:
+                bar.close()
     bar = _progress(progress, steps, f"{method!r}"[:40])
     try:
         return _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batch_size,
-                        replace, grad_norm, bar, oracle, tau1)
+                        replace, grad_norm, bar, oracle, tau1, inplace)
     finally:
         if bar is not None:
             bar.close()
@@ -160,8 +247,16 @@ def _finite(x):
     return bool(get_xp(x).isfinite(x).all())
 
 
+def _first_bad_seed(seeds, x):
+    """The first seed whose iterate (a row of the batch x) is not finite."""
+    bad = ~to_numpy(get_xp(x).isfinite(x).all(axis=-1))
+    return seeds[int(numpy.argmax(bad))]
+
+
 def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batch_size, replace,
-             grad_norm, bar, oracle, tau1=0.0):
+             grad_norm, bar, oracle, tau1=0.0, inplace=None):
+    """One run, or with ``seed`` a tuple of S seeds (and a BatchOracle) one batched run of all of them."""
+    batch = isinstance(seed, tuple)
     if oracle is None:
         from ..problems import Oracle
 
@@ -172,9 +267,12 @@ def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batc
             kwargs["tau1"] = tau1
         oracle = Oracle(problem, **kwargs)
     x0 = problem.x0(0) if x0 is None else x0
+    if batch:                                      # the same start for every seed, one row each
+        xp = get_xp(x0)
+        x0 = xp.repeat(xp.asarray(x0, dtype=float)[None, :], len(seed), axis=0)
     n_rec = steps // every + 2
     if keep_x is None:
-        keep_x = problem.d * n_rec <= 2e7
+        keep_x = problem.d * n_rec * (len(seed) if batch else 1) <= 2e7
     x_star = getattr(problem, "x_star", None)
     if x_star is not None and is_cupy(x0):
         x_star = get_xp(x0).asarray(x_star)
@@ -183,9 +281,14 @@ def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batc
 
     def record(t, x):
         rec["t"].append(t)
-        rec["loss"].append(float(problem.f(x)))
-        rec["grad_norm"].append(norm(problem.grad(x)) if grad_norm else math.nan)
-        rec["dist"].append(norm(x - x_star) if x_star is not None else math.nan)
+        if batch:                                  # one value per seed, computed for all at once
+            rec["loss"].append(to_numpy(problem.f(x)).astype(float))
+            rec["grad_norm"].append(to_numpy(norm(problem.grad(x)))[:, 0] if grad_norm else math.nan)
+            rec["dist"].append(to_numpy(norm(x - x_star))[:, 0] if x_star is not None else math.nan)
+        else:
+            rec["loss"].append(float(problem.f(x)))
+            rec["grad_norm"].append(norm(problem.grad(x)) if grad_norm else math.nan)
+            rec["dist"].append(norm(x - x_star) if x_star is not None else math.nan)
         rec["calls"].append(sum(oracle.calls.values()))
         rec["evals"].append(oracle.grad_evals)
         rec["time"].append(elapsed)
@@ -193,31 +296,39 @@ def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batc
             rec["x"].append(to_numpy(x).copy())
 
     def trace(state):
-        arr = lambda k, dt=float: numpy.asarray(rec[k], dtype=dt)
-        return Trace(repr(method), getattr(problem, "name", repr(problem)), seed, arr("t", int),
-                     arr("loss"), arr("grad_norm") if grad_norm else None,
+        def arr(k, dt=float):
+            a = numpy.asarray(rec[k], dtype=dt)    # (records,) or, for a batch, (records, S)
+            if batch:
+                return a.T.copy() if a.ndim == 2 else numpy.repeat(a[None, :], len(seed), axis=0)
+            return a
+        xs = None
+        if keep_x and rec["x"]:
+            xs = numpy.stack(rec["x"], axis=1 if batch else 0)     # (S, records, d) for a batch
+        return Trace(repr(method), getattr(problem, "name", repr(problem)), seed, arr("t", int)[0]
+                     if batch else arr("t", int), arr("loss"), arr("grad_norm") if grad_norm else None,
                      arr("dist") if x_star is not None else None, arr("calls", int), arr("evals", int),
-                     arr("time"), numpy.stack(rec["x"]) if keep_x and rec["x"] else None,
-                     getattr(problem, "f_star", None), state)
+                     arr("time"), xs, getattr(problem, "f_star", None), state)
 
     state = method.init(x0, oracle)
+    step = stepper(method, state.x, inplace)
     record(0, state.x)
     last_t = 0
     for t in range(1, steps + 1):
         prev_x = state.x
         tic = time.perf_counter()
-        state = method.step(state, oracle)
+        state = step(state, oracle)
         elapsed += time.perf_counter() - tic
         if not _finite(state.x):
             if last_t != t - 1 and _finite(prev_x):
                 record(t - 1, prev_x)
+            who = f"seed {_first_bad_seed(seed, state.x)}: " if batch else ""
             raise DivergenceError(
-                f"{method!r} diverged at step {t}: the iterate x_{t} contains NaN or inf "
+                f"{who}{method!r} diverged at step {t}: the iterate x_{t} contains NaN or inf "
                 f"(last finite iterate: step {rec['t'][-1]}); the trace up to it is attached as "
                 f"err.trace. Try a smaller lr.", t, trace(None))
         if t % every == 0 or t == steps:
             record(t, state.x)
             last_t = t
         if bar is not None:
-            bar.update(1)
+            bar.update(len(seed) if batch else 1)
     return trace(state)

@@ -119,6 +119,8 @@ class CubicNewton:
     """Cubic-regularized Newton, EC500 section 25 (seed 003 L3825-3829, L3857-3863). ``J``: rho."""
     J: float
 
+    no_batch = "each seed solves its own eigen-decomposition and cubic subproblem (host bisection)"
+
     def __post_init__(self):
         set_field(self, "J", check_positive("J", self.J))
 
@@ -143,6 +145,8 @@ class NegativeCurvature:
     J: float
     lr: Any
     tol: float = 0.0
+
+    no_batch = "each seed solves its own eigen-decomposition and cubic subproblem (host bisection)"
 
     def __post_init__(self):
         set_field(self, "J", check_positive("J", self.J))

@@ -21,3 +21,23 @@ def gram_extremes(X):
     ev = numpy.linalg.eigvalsh(X.T @ X / n)
     lo = float(ev[0]) if n >= d else 0.0
     return max(lo, 0.0), float(ev[-1])
+
+
+# ------------------------------------------------------------------------------ data terms, seeds batched
+def margins(Xi, w):
+    """The products x_i^T w of the selected data rows: (B,) for one iterate w (d,) and rows Xi (B, d);
+    (S, B) for a batch of iterates w (S, d), with rows per seed Xi (S, B, d) or shared rows Xi (B, d)."""
+    if w.ndim == 1:
+        return Xi @ w
+    if Xi.ndim == 2:
+        return w @ Xi.T
+    return (Xi @ w[:, :, None])[:, :, 0]
+
+
+def pullback(Xi, r):
+    """sum_i r_i x_i, the adjoint of :func:`margins`: (d,) for r (B,); (S, d) for r (S, B)."""
+    if r.ndim == 1:
+        return Xi.T @ r
+    if Xi.ndim == 2:
+        return r @ Xi
+    return (r[:, None, :] @ Xi)[:, 0, :]

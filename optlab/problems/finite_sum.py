@@ -37,7 +37,7 @@ import numpy
 
 import optlab.numpy as onp
 
-from ._linalg import gram_extremes
+from ._linalg import gram_extremes, margins, pullback
 from .base import DeviceData, FiniteSumProblem, check_int, check_positive
 
 
@@ -94,15 +94,16 @@ def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
 
     data = DeviceData(X, y)
 
+    # idx: (B,) for one iterate; for a batch of seeds w (S, d), (S, B) per seed or (B,) shared
     def f_i(w, idx):
         _, X_, y_ = data(w)
-        r = X_[idx] @ w - y_[idx]
-        return 0.5 * onp.mean(r * r) + 0.5 * lam * onp.sum(w * w)
+        r = margins(X_[idx], w) - y_[idx]
+        return 0.5 * onp.mean(r * r, axis=-1) + 0.5 * lam * onp.sum(w * w, axis=-1)
 
     def grad_i(w, idx):
         _, X_, y_ = data(w)
         Xi = X_[idx]
-        return Xi.T @ (Xi @ w - y_[idx]) / len(idx) + lam * w
+        return pullback(Xi, margins(Xi, w) - y_[idx]) / idx.shape[-1] + lam * w
 
     def grad_all(w):
         _, X_, y_ = data(w)
@@ -110,7 +111,7 @@ def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
 
     def hvp_i(w, v, idx):
         Xi = data(w)[1][idx]
-        return Xi.T @ (Xi @ v) / len(idx) + lam * v
+        return pullback(Xi, margins(Xi, v)) / idx.shape[-1] + lam * v
 
     r = X @ ws - y
     fs = float(0.5 * r @ r / n + 0.5 * lam * ws @ ws)
@@ -122,7 +123,7 @@ def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
     p = FiniteSumProblem(f_i, n, d, f"least squares (n={n}, d={d}, lam={lam:g})", grad_i=grad_i,
                          grad_all=grad_all, hvp_i=hvp_i, H=H, mu=mu, rho=0.0, x_star=ws, f_star=fs,
                          assumptions=assumptions, x0=numpy.zeros(d),
-                         source="seed 003; seed-notes part 2 §7.1 F2", **kw)
+                         source="seed 003; seed-notes part 2 §7.1 F2", batched=True, **kw)
     p.X, p.y, p.w_true = X, y, w_true
     return _per_term_stats(p, numpy.max(numpy.sum(X * X, axis=1)) + lam)
 
@@ -149,12 +150,13 @@ def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1)
     data = DeviceData(Z)
 
     def f_i(w, idx):
-        return onp.mean(onp.softplus(-(data(w)[1][idx] @ w))) + 0.5 * lam * onp.sum(w * w)
+        return (onp.mean(onp.softplus(-margins(data(w)[1][idx], w)), axis=-1)
+                + 0.5 * lam * onp.sum(w * w, axis=-1))
 
     def grad_i(w, idx):
         xp, Z_ = data(w)
         Zi = Z_[idx]
-        return -(Zi.T @ _sigmoid(-(Zi @ w), xp)) / len(idx) + lam * w
+        return -pullback(Zi, _sigmoid(-margins(Zi, w), xp)) / idx.shape[-1] + lam * w
 
     def grad_all(w):
         xp, Z_ = data(w)
@@ -163,8 +165,8 @@ def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1)
     def hvp_i(w, v, idx):
         xp, Z_ = data(w)
         Zi = Z_[idx]
-        s = _sigmoid(Zi @ w, xp)
-        return Zi.T @ (s * (1 - s) * (Zi @ v)) / len(idx) + lam * v
+        s = _sigmoid(margins(Zi, w), xp)
+        return pullback(Zi, s * (1 - s) * margins(Zi, v)) / idx.shape[-1] + lam * v
 
     def hess(w):
         s = _sigmoid(Z @ w)
@@ -186,7 +188,7 @@ def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1)
     p = FiniteSumProblem(f_i, n, d, f"logistic regression (n={n}, d={d}, lam={lam:g})",
                          grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=H, x_star=ws,
                          f_star=None if ws is None else full(ws), assumptions=assumptions,
-                         x0=numpy.zeros(d), source="seed 003; seed-notes part 2 §7.1 F3", **kw,
+                         x0=numpy.zeros(d), source="seed 003; seed-notes part 2 §7.1 F3", batched=True, **kw,
                          notes="x_star computed by Newton's method to ||grad|| <= 1e-12")
     p.X, p.y, p.w_true = X, y, w_true
     return _per_term_stats(p, numpy.max(row_norms) ** 2 / 4 + lam,

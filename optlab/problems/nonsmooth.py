@@ -41,27 +41,27 @@ def norm_loss(d, G=1.0, seed=0, x_star=None):
 
     def f(x):
         r = x - data(x)[1]
-        return G * onp.sqrt(onp.sum(r * r))
+        return G * onp.sqrt(onp.sum(r * r, axis=-1))
 
     def grad(x):
         xp, xs_ = data(x)
         r = x - xs_
-        nr = xp.sqrt(r @ r)
-        return G * r / nr if nr > 0 else xp.zeros(d)
+        nr = xp.sqrt(xp.sum(r * r, axis=-1, keepdims=True))       # per seed for a batch (S, d)
+        return G * r / xp.where(nr > 0, nr, 1.0)                   # the minimum-norm subgradient 0 at x*
 
     def hvp(x, v):
         xp, xs_ = data(x)
         r = x - xs_
-        nr = xp.sqrt(r @ r)
-        if nr == 0:
-            return xp.full(d, numpy.nan)
-        u = r / nr
-        return G * (v - u * (u @ v)) / nr
+        nr = xp.sqrt(xp.sum(r * r, axis=-1, keepdims=True))
+        u = r / xp.where(nr > 0, nr, 1.0)
+        out = G * (v - u * xp.sum(u * v, axis=-1, keepdims=True)) / xp.where(nr > 0, nr, 1.0)
+        return xp.where(nr > 0, out, numpy.nan)                    # undefined at the kink x = x*
 
     return Problem(f, d, f"norm loss (G={G:g})", grad=grad, hvp=hvp, G=G, x_star=xs, f_star=0.0,
                    assumptions={"convex", "lipschitz"}, x0=numpy.zeros(d),
                    source="seed 003 Theorem 2.4; seed-notes part 1 §7.1 (worst case)",
-                   notes="non-smooth at x*: the gradient there is the minimum-norm subgradient 0")
+                   notes="non-smooth at x*: the gradient there is the minimum-norm subgradient 0",
+                   batched=True)
 
 
 def absolute_loss(n, d, seed=0, noise=0.0):

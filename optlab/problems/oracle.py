@@ -61,6 +61,7 @@ NOISE_MODELS = (None, "gaussian", "sphere", "affine")
 class Oracle:
     """Counting oracle for ``problem``; see the module docstring for the noise models and costs."""
 
+    S = None     # one seed (a BatchOracle holds S of them)
     __slots__ = ("problem", "seed", "noise", "sigma", "batch_size", "replace", "rng", "calls",
                  "grad_evals", "_finite", "_n", "_p", "tau1", "_grad", "_grad_i", "_d", "_scale")
 
@@ -156,6 +157,11 @@ class Oracle:
         if self.noise == "affine":
             return (1.0 + xi[0]) * g + to_backend(xi[1], like=g)
         return g + to_backend(xi, like=g)   # noise drawn on the host joins g on its device
+
+    def draw(self, fn):
+        """``fn(rng)``: randomness a method draws itself, from this oracle's stream (a
+        :class:`~optlab.problems.batch_oracle.BatchOracle` answers it for each seed's stream)."""
+        return fn(self.rng)
 
     def __call__(self, x):
         """Draw a fresh sample and return its stochastic gradient at x."""

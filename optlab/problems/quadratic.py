@@ -67,19 +67,20 @@ def _quadratic_problem(A, center, f_center, name, **kwargs):
     fs = float(f_center)
     data = DeviceData(A, xs)
 
+    # A is symmetric, so r @ A is A r for one iterate and row by row for a batch of seeds (S, d)
     def f(x):
         _, A_, xs_ = data(x)
         r = x - xs_
-        return 0.5 * onp.sum(r * (A_ @ r)) + fs
+        return 0.5 * onp.sum(r * (r @ A_), axis=-1) + fs
 
     def grad(x):
         _, A_, xs_ = data(x)
-        return A_ @ (x - xs_)
+        return (x - xs_) @ A_
 
     def hvp(x, v):
-        return data(x)[1] @ v
+        return v @ data(x)[1]
 
-    return Problem(f, A.shape[0], name, grad=grad, hvp=hvp, **kwargs)
+    return Problem(f, A.shape[0], name, grad=grad, hvp=hvp, batched=True, **kwargs)
 
 
 def quadratic(d, mu, H, seed=0, spectrum="uniform", x_star=None, f_star=0.0, radius=None):
@@ -114,8 +115,8 @@ def quadratic(d, mu, H, seed=0, spectrum="uniform", x_star=None, f_star=0.0, rad
 
         def to_ball(x):
             xp, xs_ = center(x)
-            r = xp.linalg.norm(x - xs_)
-            return x if r <= radius else xs_ + (x - xs_) * (radius / r)
+            r = xp.linalg.norm(x - xs_, axis=-1, keepdims=True)       # per seed for a batch
+            return xp.where(r <= radius, x, xs_ + (x - xs_) * (radius / xp.maximum(r, radius)))
 
         kwargs.update(G=H * radius, domain=f"ball ||x - x*|| <= {radius:g} (use p.project)",
                       in_domain=lambda x: numpy.linalg.norm(x - xs) <= radius * (1 + 1e-12),
@@ -184,14 +185,14 @@ def nesterov_worst_case(d, H, mu=0.0):
 
     def f(x):
         _, A_, b_ = data(x)
-        return 0.5 * onp.sum(x * (A_ @ x)) - onp.sum(b_ * x)
+        return 0.5 * onp.sum(x * (x @ A_), axis=-1) - onp.sum(b_ * x, axis=-1)
 
     def grad(x):
         _, A_, b_ = data(x)
-        return A_ @ x - b_
+        return x @ A_ - b_
 
     def hvp(x, v):
-        return data(x)[1] @ v
+        return v @ data(x)[1]
 
     lam = numpy.linalg.eigvalsh(A)
     assumptions = {"convex", "smooth", "second_order_smooth"}
@@ -204,7 +205,8 @@ def nesterov_worst_case(d, H, mu=0.0):
                 assumptions=assumptions, x0=numpy.zeros(d),
                 source="Nesterov, Introductory Lectures (2004) §2.1.2 (external); seed-notes part 2 F6",
                 notes="H and mu bound the spectrum strictly; exact extremes in extra",
-                extra={"lambda_max": float(lam[-1]), "lambda_min": float(lam[0])}, **kwargs)
+                extra={"lambda_max": float(lam[-1]), "lambda_min": float(lam[0])}, batched=True,
+                **kwargs)
     p.A, p.b = A, b
     return p
 

@@ -19,13 +19,22 @@ def iterates(trace):
 
 
 def losses(problem, W):
-    """f(w) for each row of W."""
+    """f(w) for each row of W (one call where the problem vectorizes rows, see Problem.batched)."""
+    if getattr(problem, "batched", False) and len(W):
+        return numpy.asarray(to_numpy(problem.f(W)), dtype=float)
     return numpy.array([float(to_numpy(problem.f(w))) for w in W])
+
+
+def grads(problem, W):
+    """grad f(w) for each row of W, as a (rows, d) host array."""
+    if getattr(problem, "batched", False) and len(W):
+        return numpy.asarray(to_numpy(problem.grad(W)), dtype=float)
+    return numpy.array([numpy.asarray(to_numpy(problem.grad(w)), dtype=float) for w in W])
 
 
 def grad_sq_norms(problem, W):
     """||grad f(w)||^2 for each row of W."""
-    return numpy.array([float(numpy.sum(to_numpy(problem.grad(w)) ** 2)) for w in W])
+    return numpy.sum(grads(problem, W) ** 2, axis=-1) if len(W) else numpy.zeros(0)
 
 
 def per_run(runs, fn):
@@ -68,10 +77,6 @@ class KeepStates:
 def states(run):
     """The inner states of a :class:`KeepStates` run, one per step."""
     return run.state.log
-
-
-def grads(problem, W):
-    return numpy.array([numpy.asarray(problem.grad(w), dtype=float) for w in W])
 
 
 def grad_norms(problem, W):
