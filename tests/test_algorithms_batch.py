@@ -198,3 +198,39 @@ def test_svrg_batched_full_gradients_per_seed():
     _assert_rows_equal(batch, singles)
     assert batch[0].grad_evals[-1] == singles[0].grad_evals[-1]
     assert not np.allclose(batch.x[0, -1], batch.x[1, -1])
+
+
+def test_state_views_in_one_dimension_tell_numbers_from_vectors():
+    """d = 1: a per-seed number and the iterate are both (S, 1) arrays; the view gives a float and a
+    (1,) array, as the single run has them (the method's initial state tells which is which)."""
+    from optlab.problems import quadratic
+    from optlab.theory.measures import KeepStates
+
+    p = quadratic(d=1, mu=1.0, H=1.0)
+    kw = dict(steps=6, noise="gaussian", sigma=0.5)
+    batch = run(KeepStates(AdaGradNorm(c=0.5)), p, seeds=SEEDS, **kw)
+    for k, s in enumerate(SEEDS):
+        single = run(KeepStates(AdaGradNorm(c=0.5)), p, seed=s, **kw)
+        for a, b in zip(batch[k].state.log, single.state.log):
+            assert isinstance(a.eta, float) and a.x.shape == b.x.shape == (1,)
+            assert a.eta == pytest.approx(b.eta, rel=1e-12) and a.S == pytest.approx(b.S, rel=1e-12)
+
+
+def test_methods_outside_the_catalogue_batch_only_when_they_declare_it():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Halving:                       # a user's method: its step is per-seed safe, but unsaid
+        def init(self, x0, oracle):
+            return SGD(lr=0.5).init(x0, oracle)
+
+        def step(self, s, oracle):
+            return SGD(lr=0.5).step(s, oracle)
+
+    with pytest.warns(SeedLoopWarning, match="no_batch = None"):
+        looped = run(Halving(), P, steps=5, seeds=[0, 1])
+    Halving.no_batch = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SeedLoopWarning)
+        batched = run(Halving(), P, steps=5, seeds=[0, 1])
+    np.testing.assert_allclose(batched.x, looped.x, **TOL)

@@ -152,8 +152,10 @@ def copy(x):
 
 def sq_norm(x):
     """||x||^2: a Python float for one iterate (d,); per seed, an (S, 1) array, for a batch (S, d)."""
-    if x.ndim > 1:    # (einsum: a sum over a short last axis costs numpy a loop per row)
-        return get_xp(x).einsum("...i,...i->...", x, x)[..., None]
+    if x.ndim == 2:   # (einsum: a sum over a short last axis costs numpy a loop per row)
+        return get_xp(x).einsum("ij,ij->i", x, x)[:, None]
+    if x.ndim > 2:
+        return (x * x).sum(axis=-1, keepdims=True)
     return float((x * x).sum())
 
 

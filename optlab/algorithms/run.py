@@ -102,12 +102,8 @@ class Trace:
                   pick(self.grad_evals), pick(self.time), pick(self.x), self.f_star,
                   self.state[k] if one_by_one else None)
         if view is _SeedTrace:            # seed k's state is taken out of the batch when first read
-            tr._lazy = (self.state, k, len(self.seed), self.x_dim)
+            tr._lazy = (self.state, k, getattr(self, "template", None))
         return tr
-
-    @property
-    def x_dim(self):
-        return None if self.x is None else self.x.shape[-1]
 
     def __repr__(self):
         seeds = f"{len(self.seed)} seeds" if self.batched else f"seed={self.seed}"
@@ -151,40 +147,74 @@ def _progress(progress, total, desc):
     return tqdm(total=total, desc=desc, leave=False)
 
 
-def seed_row(state, k, S, d=None):
-    """Seed k's view of a batched state: arrays with a leading seed axis give their row k, per-seed
-    scalars (S, 1) give a float, lists (a kept log of states) are viewed lazily, the rest is shared."""
-    if state is None or isinstance(state, (int, float, str)):
+def batch_reason(method):
+    """Why ``method`` cannot run a batch of seeds, or None when it can. A method says so itself in
+    ``no_batch``; the catalogue's methods (optlab.algorithms, each tested batched against its single
+    runs) batch unless they say otherwise; any other class batches only once it declares
+    ``no_batch = None`` (its step keeps per-seed state, see optlab.algorithms.base)."""
+    if hasattr(method, "no_batch"):
+        return method.no_batch
+    if type(method).__module__.startswith("optlab.algorithms."):
+        return None
+    return (f"{type(method).__name__} does not declare that its step keeps per-seed state "
+            f"(a class outside optlab.algorithms batches once it sets no_batch = None)")
+
+
+def seed_row(state, k, template=None):
+    """Seed k's part of a batched state. ``template`` is the same method's state for one iterate (its
+    ``init``): where it holds a number, the batch holds one per seed, an (S, 1) array, and seed k gets
+    a float; arrays give their row k; lists (a kept log of states) are viewed lazily; the rest (shared
+    numbers such as t) is returned as is."""
+    types = {}
+    _collect_types(template, types)
+    return _row(state, k, template, types)
+
+
+def _collect_types(template, out):
+    """The NamedTuple templates inside ``template``, by type (a kept log's entries find theirs here)."""
+    if hasattr(template, "_fields"):
+        out.setdefault(type(template), template)
+    if isinstance(template, (tuple, list)):
+        for v in template:
+            _collect_types(v, out)
+
+
+def _row(state, k, template, types):
+    if state is None or isinstance(state, (bool, int, float, str)):
         return state
     if hasattr(state, "_fields"):                                   # a NamedTuple state
-        return type(state)(*(seed_row(v, k, S, d) for v in state))
+        tmpl = template if type(template) is type(state) else types.get(type(state))
+        fields = tmpl if tmpl is not None else (None,) * len(state)
+        return type(state)(*(_row(v, k, tv, types) for v, tv in zip(state, fields)))
     if isinstance(state, list):
-        return _RowList(state, k, S, d)
+        return _RowList(state, k, types)
     if isinstance(state, tuple):
-        return tuple(seed_row(v, k, S, d) for v in state)
-    shape = getattr(state, "shape", None)
-    if shape and len(shape) >= 1 and shape[0] == S and len(shape) >= 2:
+        fields = template if isinstance(template, tuple) and len(template) == len(state) else (None,) * len(state)
+        return tuple(_row(v, k, tv, types) for v, tv in zip(state, fields))
+    if getattr(state, "ndim", 0) >= 1:
         row = state[k]
-        return float(row[0]) if shape[1:] == (1,) and d != 1 else row
+        if isinstance(template, (int, float)) and not isinstance(template, bool) and row.size == 1:
+            return float(row.reshape(-1)[0])                        # a per-seed number
+        return row
     return state
 
 
 class _RowList:
     """A list of batched states seen as seed k's list (converted on access)."""
 
-    def __init__(self, items, k, S, d):
-        self._items, self._k, self._S, self._d = items, k, S, d
+    def __init__(self, items, k, types):
+        self._items, self._k, self._types = items, k, types
 
     def __len__(self):
         return len(self._items)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [seed_row(v, self._k, self._S, self._d) for v in self._items[i]]
-        return seed_row(self._items[i], self._k, self._S, self._d)
+            return [_row(v, self._k, None, self._types) for v in self._items[i]]
+        return _row(self._items[i], self._k, None, self._types)
 
     def __iter__(self):
-        return (seed_row(v, self._k, self._S, self._d) for v in self._items)
+        return (_row(v, self._k, None, self._types) for v in self._items)
 
 
 def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=None, noise=None,
@@ -211,17 +241,23 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
         if oracle is not None:
             raise ValueError("oracle cannot be shared between seeds; pass noise/sigma/... instead")
         bar = _progress(progress, steps * len(seeds), f"{method!r}"[:40])
-        why = getattr(method, "no_batch", None)
+        why = batch_reason(method)
         try:
             if why is None:
-                from ..problems import BatchOracle
+                from ..problems import BatchOracle, Oracle
 
                 oracle = BatchOracle(problem, seeds, noise=noise, sigma=sigma, batch_size=batch_size,
                                      replace=replace, tau1=tau1)
-                return _run_one(method, problem, steps, x0, tuple(seeds), every, keep_x, noise, sigma,
-                                batch_size, replace, grad_norm, bar, oracle, tau1, inplace)
-            warnings.warn(f"{method!r} runs its {len(seeds)} seeds one by one: {why}", SeedLoopWarning,
-                          stacklevel=2)
+                tr = _run_one(method, problem, steps, x0, tuple(seeds), every, keep_x, noise, sigma,
+                              batch_size, replace, grad_norm, bar, oracle, tau1, inplace)
+                # one iterate's initial state tells which state fields are numbers (one per seed here)
+                tr.template = method.init(problem.x0(0) if x0 is None else x0,
+                                          Oracle(problem, seed=seeds[0], noise=noise, sigma=sigma,
+                                                 batch_size=batch_size, replace=replace, tau1=tau1))
+                return tr
+            if len(seeds) > 1:
+                warnings.warn(f"{type(method).__name__} runs its seeds one by one: {why}",
+                              SeedLoopWarning, stacklevel=2)
             traces = []
             for s in seeds:
                 try:
@@ -283,7 +319,12 @@ def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batc
         rec["t"].append(t)
         if batch:                                  # one value per seed, computed for all at once
             rec["loss"].append(to_numpy(problem.f(x)).astype(float))
-            rec["grad_norm"].append(to_numpy(norm(problem.grad(x)))[:, 0] if grad_norm else math.nan)
+            if grad_norm:
+                g = problem.grad(x)
+                oracle.remember(x, g)              # the next step's gradient at x: computed once
+                rec["grad_norm"].append(to_numpy(norm(g))[:, 0])
+            else:
+                rec["grad_norm"].append(math.nan)
             rec["dist"].append(to_numpy(norm(x - x_star))[:, 0] if x_star is not None else math.nan)
         else:
             rec["loss"].append(float(problem.f(x)))

@@ -217,7 +217,7 @@ def _rows(problem, fn, x, *rest):
     stacked: the reference semantics of a batched call, used by problems that do not vectorize."""
     if not problem._warned:
         problem._warned = True
-        warnings.warn(f"problem {problem.name!r} does not declare batched=True: its {x.shape[0]} seeds are "
+        warnings.warn(f"problem {problem.name!r} does not declare batched=True: a batch of seeds is "
                       f"evaluated row by row (write f with a leading batch axis and pass batched=True to "
                       f"vectorize)", BatchFallbackWarning, stacklevel=3)
     while isinstance(x, _Variable):

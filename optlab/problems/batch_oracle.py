@@ -19,6 +19,10 @@ stacked (a single :class:`Oracle` answers ``fn(oracle.rng)``). A method may not 
 
 Counts (``calls``, ``grad_evals``) are those of one seed's run (every seed makes the same calls).
 
+``remember(X, G)``: ``run`` has just computed G = grad f(X) for its trace; the next gradient query at
+this very array X (``full_grad`` or an additive-noise ``stoch_grad``) uses G instead of computing it
+again. It is still counted, and the values are the same, so counts and sample paths do not change.
+
 Example:
     >>> import numpy as np
     >>> from optlab.problems import Oracle, cosine_sum
@@ -61,6 +65,7 @@ class BatchOracle:
         self._finite, self._d, self._n = first._finite, first._d, first._n
         self._block, self._next = None, 0
         self._drew = False
+        self._known = None
         self._blocked = not (noise == "affine" or (self._finite and not self.replace))
 
     # ----------------------------------------------------------------------------- deterministic
@@ -68,10 +73,18 @@ class BatchOracle:
         self.calls["value"] += 1
         return self.problem.f(X)
 
+    def remember(self, X, G):
+        """G = grad f(X), computed by the caller: the next gradient query at the array X reuses it."""
+        self._known = (X, G)
+
+    def _grad(self, X):
+        known, self._known = self._known, None
+        return known[1] if known is not None and known[0] is X else self.problem.grad(X)
+
     def full_grad(self, X):
         self.calls["full_grad"] += 1
         self.grad_evals += self.problem.n if self.problem.is_finite_sum else 1
-        return self.problem.grad(X)
+        return self._grad(X)
 
     def hvp(self, X, V):
         self.calls["hvp"] += 1
@@ -141,10 +154,11 @@ class BatchOracle:
         """Each seed's stochastic gradient for its own sample (row s of ``xi``)."""
         self.calls["stoch_grad"] += 1
         if self._finite:
+            self._known = None
             self.grad_evals += xi.shape[-1]
             return self.problem.grad_i(X, xi)
         self.grad_evals += self.batch_size
-        g = self.problem.grad(X)
+        g = self._grad(X)
         if xi is None:
             return g
         if self.noise == "affine":

@@ -85,8 +85,8 @@ class _Words(ISeedSequence):
 def generators(seeds):
     """``[numpy.random.default_rng(s) for s in seeds]``, built in one vectorized pass."""
     seeds = list(seeds)
-    fast = [isinstance(s, numbers.Integral) and not isinstance(s, bool) and 0 <= s < 2 ** 32
-            for s in seeds]
+    fast = [(type(s) is int or isinstance(s, numbers.Integral) and not isinstance(s, bool))
+            and 0 <= s < 2 ** 32 for s in seeds]
     out = [None] * len(seeds)
     idx = [i for i, ok in enumerate(fast) if ok]
     if idx:

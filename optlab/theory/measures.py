@@ -61,6 +61,12 @@ class KeepStates:
     read a method's internal quantities (momentum, normalizers) at every step."""
     method: Any
 
+    @property
+    def no_batch(self):
+        from ..algorithms.run import batch_reason
+
+        return batch_reason(self.method)            # keeping the states batches when the method does
+
     def init(self, x0, oracle):
         s = self.method.init(x0, oracle)
         return KeptStates(s.x, s, [])
