@@ -102,7 +102,8 @@ class Trace:
                   pick(self.grad_evals), pick(self.time), pick(self.x), self.f_star,
                   self.state[k] if one_by_one else None)
         if view is _SeedTrace:            # seed k's state is taken out of the batch when first read
-            tr._lazy = (self.state, k, getattr(self, "template", None))
+            tr._lazy = (self.state, k, getattr(self, "template", None),
+                        None if self.x is None else self.x.shape[-1])
         return tr
 
     def __repr__(self):
@@ -160,14 +161,17 @@ def batch_reason(method):
             f"(a class outside optlab.algorithms batches once it sets no_batch = None)")
 
 
-def seed_row(state, k, template=None):
+def seed_row(state, k, template=None, d=None):
     """Seed k's part of a batched state. ``template`` is the same method's state for one iterate (its
     ``init``): where it holds a number, the batch holds one per seed, an (S, 1) array, and seed k gets
-    a float; arrays give their row k; lists (a kept log of states) are viewed lazily; the rest (shared
-    numbers such as t) is returned as is."""
+    a float; where it holds an array, the batch's array has one more (leading) axis and seed k gets
+    its row, or the same number of axes and is shared; lists (a kept log of states) are viewed lazily.
+    Without a template (the entries of a kept list that are not states), an (S, d) array gives its
+    row, an (S,) array seed k's number, and an (S, 1) array a float unless d = 1. Shared numbers (t)
+    are returned as is."""
     types = {}
     _collect_types(template, types)
-    return _row(state, k, template, types)
+    return _row(state, k, template, types, d)
 
 
 def _collect_types(template, out):
@@ -179,42 +183,49 @@ def _collect_types(template, out):
             _collect_types(v, out)
 
 
-def _row(state, k, template, types):
+def _row(state, k, template, types, d):
     if state is None or isinstance(state, (bool, int, float, str)):
         return state
     if hasattr(state, "_fields"):                                   # a NamedTuple state
         tmpl = template if type(template) is type(state) else types.get(type(state))
         fields = tmpl if tmpl is not None else (None,) * len(state)
-        return type(state)(*(_row(v, k, tv, types) for v, tv in zip(state, fields)))
+        return type(state)(*(_row(v, k, tv, types, d) for v, tv in zip(state, fields)))
     if isinstance(state, list):
-        return _RowList(state, k, types)
+        return _RowList(state, k, types, d)
     if isinstance(state, tuple):
         fields = template if isinstance(template, tuple) and len(template) == len(state) else (None,) * len(state)
-        return tuple(_row(v, k, tv, types) for v, tv in zip(state, fields))
-    if getattr(state, "ndim", 0) >= 1:
-        row = state[k]
-        if isinstance(template, (int, float)) and not isinstance(template, bool) and row.size == 1:
-            return float(row.reshape(-1)[0])                        # a per-seed number
-        return row
-    return state
+        return tuple(_row(v, k, tv, types, d) for v, tv in zip(state, fields))
+    ndim = getattr(state, "ndim", 0)
+    if ndim == 0:
+        return state
+    if isinstance(template, (int, float)) and not isinstance(template, bool):
+        return float(state[k].reshape(-1)[0])                       # a per-seed number
+    if getattr(template, "ndim", None) is not None:
+        return state[k] if ndim == template.ndim + 1 else state     # per seed, or shared
+    if ndim == 2 and state.shape[1] == 1 and d != 1:
+        return float(state[k, 0])                                   # (S, 1): a per-seed number
+    return state[k]
 
 
 class _RowList:
     """A list of batched states seen as seed k's list (converted on access)."""
 
-    def __init__(self, items, k, types):
-        self._items, self._k, self._types = items, k, types
+    def __init__(self, items, k, types, d):
+        self._items, self._k, self._types, self._d = items, k, types, d
 
     def __len__(self):
         return len(self._items)
 
+    def _view(self, v):
+        return _row(v, self._k, None, self._types, self._d)
+
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [_row(v, self._k, None, self._types) for v in self._items[i]]
-        return _row(self._items[i], self._k, None, self._types)
+            return [self._view(v) for v in self._items[i]]
+        return self._view(self._items[i])
 
     def __iter__(self):
-        return (_row(v, self._k, None, self._types) for v in self._items)
+        return (self._view(v) for v in self._items)
 
 
 def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=None, noise=None,

@@ -10,8 +10,8 @@ order as the single oracle draws them; only the grouping differs:
   (B, d) are the rows of one draw of shape (k, B, d) (normal vectors and bounded integers alike).
   The batch oracle therefore draws a block of ``k`` future samples per seed in one call and hands
   them out step by step: one generator call per seed per block instead of per step.
-* The affine model (a normal vector, then Rademacher signs, per sample) interleaves two kinds of
-  draws, and sampling without replacement is not a plain fill: those draw step by step, per seed.
+* The affine model draws its Rademacher signs from a second stream per seed (``(seed, 1)``), so it
+  blocks as well. Sampling without replacement is not a plain fill: it draws step by step, per seed.
 
 Methods that draw their own randomness call ``oracle.draw(fn)``: ``fn(rng)`` for each seed's generator,
 stacked (a single :class:`Oracle` answers ``fn(oracle.rng)``). A method may not mix ``draw`` with
@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy
 
 from ..backend import to_backend
-from .oracle import Oracle
+from .oracle import Oracle, sign_stream
 from .streams import generators
 
 BLOCK_NUMBERS = 1 << 22     # at most ~4M prefetched numbers (32 MiB) over all seeds
@@ -66,7 +66,8 @@ class BatchOracle:
         self._block, self._next = None, 0
         self._drew = False
         self._known = None
-        self._blocked = not (noise == "affine" or (self._finite and not self.replace))
+        self._blocked = not (self._finite and not self.replace)
+        self.signs = [sign_stream(s) for s in seeds] if self.noise == "affine" else None
 
     # ----------------------------------------------------------------------------- deterministic
     def value(self, X):
@@ -131,6 +132,10 @@ class BatchOracle:
         else:                                                     # sphere: each draw to radius sigma
             z *= self.sigma / numpy.sqrt(numpy.einsum("skbj,skbj->skb", z, z))[..., None]
             z = z.mean(axis=2) if B > 1 else z[:, :, 0]
+        if self.noise == "affine":                                # the signs, from the second streams
+            u = self.tau1 * (2.0 * numpy.stack([r.integers(0, 2, (k, B)) for r in self.signs]) - 1.0)
+            u = u.mean(axis=2)                                    # (S, k)
+            return [(u[:, i, None], z[:, i]) for i in range(k)]
         return z.swapaxes(0, 1)                                   # (k, S, d)
 
     def _step_by_step(self):
@@ -138,8 +143,6 @@ class BatchOracle:
         for r in self.rngs:                   # a single oracle's sample, drawn from each stream
             self._single.rng = r
             xis.append(self._single.sample())
-        if self.noise == "affine":
-            return (numpy.array([[u] for u, _ in xis]), numpy.stack([v for _, v in xis]))
         return numpy.stack(xis)
 
     def draw(self, fn):

@@ -38,7 +38,8 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import gram_extremes, margins, pullback
-from .base import DeviceData, FiniteSumProblem, check_int, check_positive
+from .base import DeviceData, check_int, check_positive
+from .declared import DataFitProblem
 
 
 def _data(n, d, seed, normalize):
@@ -120,11 +121,10 @@ def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
     if mu > 0:
         assumptions |= {"strongly_convex", "generalized_pl"}
         kw.update(pl_mu=mu, pl_exponent=2.0)
-    p = FiniteSumProblem(f_i, n, d, f"least squares (n={n}, d={d}, lam={lam:g})", grad_i=grad_i,
-                         grad_all=grad_all, hvp_i=hvp_i, H=H, mu=mu, rho=0.0, x_star=ws, f_star=fs,
-                         assumptions=assumptions, x0=numpy.zeros(d),
-                         source="seed 003; seed-notes part 2 §7.1 F2", batched=True, **kw)
-    p.X, p.y, p.w_true = X, y, w_true
+    p = DataFitProblem(f_i, n, d, f"least squares (n={n}, d={d}, lam={lam:g})", X=X, y=y, loss="squares",
+                       lam=lam, w_true=w_true, grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=H, mu=mu,
+                       rho=0.0, x_star=ws, f_star=fs, assumptions=assumptions, x0=numpy.zeros(d),
+                       source="seed 003; seed-notes part 2 §7.1 F2", batched=True, **kw)
     return _per_term_stats(p, numpy.max(numpy.sum(X * X, axis=1)) + lam)
 
 
@@ -185,12 +185,11 @@ def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1)
     else:
         assumptions.add("lipschitz")
         kw["G"] = float(row_norms.mean())
-    p = FiniteSumProblem(f_i, n, d, f"logistic regression (n={n}, d={d}, lam={lam:g})",
-                         grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=H, x_star=ws,
+    p = DataFitProblem(f_i, n, d, f"logistic regression (n={n}, d={d}, lam={lam:g})", X=X, y=y,
+                         loss="logistic", lam=lam, w_true=w_true, grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=H, x_star=ws,
                          f_star=None if ws is None else full(ws), assumptions=assumptions,
                          x0=numpy.zeros(d), source="seed 003; seed-notes part 2 §7.1 F3", batched=True, **kw,
                          notes="x_star computed by Newton's method to ||grad|| <= 1e-12")
-    p.X, p.y, p.w_true = X, y, w_true
     return _per_term_stats(p, numpy.max(row_norms) ** 2 / 4 + lam,
                            None if lam > 0 else numpy.max(row_norms))
 
@@ -243,12 +242,12 @@ def huber(n, d, delta=1.0, seed=0, noise=0.1, outliers=0.1, normalize=False):
                  f=full)
     _, hi = gram_extremes(X)
     row_norms = numpy.linalg.norm(X, axis=1)
-    p = FiniteSumProblem(f_i, n, d, f"Huber regression (n={n}, d={d}, delta={delta:g})",
-                         grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=hi,
+    p = DataFitProblem(f_i, n, d, f"Huber regression (n={n}, d={d}, delta={delta:g})", X=X, y=y,
+                         loss="huber", w_true=w_true, grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=hi,
                          G=delta * float(row_norms.mean()), x_star=ws,
                          f_star=None if ws is None else full(ws),
                          assumptions={"convex", "smooth", "lipschitz"}, x0=numpy.zeros(d),
                          source="seed-notes part 1 §7.1 (Huber = Moreau envelope of G|x|)",
-                         notes="x_star by semismooth Newton to ||grad|| <= 1e-12")
-    p.X, p.y, p.w_true, p.delta = X, y, w_true, delta
+                         notes="x_star by semismooth Newton to ||grad|| <= 1e-12",
+                         extra={"delta": delta})
     return _per_term_stats(p, numpy.max(row_norms) ** 2, delta * numpy.max(row_norms))

@@ -37,6 +37,7 @@ import optlab.numpy as onp
 
 from ._linalg import orthogonal
 from .base import DeviceData, Problem, check_int, check_positive
+from .declared import RotatedSumProblem
 
 LOG_SUM_RHO = 1.5 + math.sqrt(2.0)
 PL_SINE_MU = 0.175
@@ -68,13 +69,11 @@ def cosine_sum(d, a=1.0, b=1.0, seed=0, rotate=True):
         return -(a / b ** 2) * ((xp.cos(w @ Q_.T / b) * (v @ Q_.T)) @ Q_)
 
     xs = Q.T @ numpy.full(d, math.pi * b)
-    p = Problem(f, d, f"cosine sum (a={a:g}, b={b:g})", grad=grad, hvp=hvp, H=a / b ** 2,
+    return RotatedSumProblem(f, d, f"cosine sum (a={a:g}, b={b:g})", Q=Q, grad=grad, hvp=hvp, H=a / b ** 2,
                 G=a * math.sqrt(d) / b, rho=a / b ** 3, x_star=xs, f_star=-a * d,
                 assumptions={"nonconvex", "smooth", "lipschitz", "second_order_smooth"},
                 x0=Q.T @ numpy.full(d, 0.5 * b), source="seed-notes part 2 §7.1 F5",
                 extra={"gamma": a / b ** 2}, batched=True)
-    p.Q = Q
-    return p
 
 
 def log_sum(d, seed=0, rotate=False, center=None):
@@ -99,13 +98,12 @@ def log_sum(d, seed=0, rotate=False, center=None):
         u = (w - c_) @ Q_.T
         return (2 * (1 - u * u) / (1 + u * u) ** 2 * (v @ Q_.T)) @ Q_
 
-    p = Problem(f, d, "log sum (Cauchy loss)", grad=grad, hvp=hvp, H=2.0, G=math.sqrt(d),
+    return RotatedSumProblem(f, d, "log sum (Cauchy loss)", Q=Q, center=c, grad=grad, hvp=hvp, H=2.0,
+                G=math.sqrt(d),
                 rho=LOG_SUM_RHO, x_star=c, f_star=0.0,
                 assumptions={"nonconvex", "smooth", "lipschitz", "second_order_smooth"},
                 x0=c + Q.T @ numpy.full(d, 3.0), source="seed-notes part 2 §7.1 F4",
                 extra={"gamma": 0.25}, batched=True)
-    p.Q, p.center = Q, c
-    return p
 
 
 def pl_sine(d=1):

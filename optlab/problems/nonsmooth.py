@@ -27,7 +27,8 @@ import numpy
 
 import optlab.numpy as onp
 
-from .base import DeviceData, FiniteSumProblem, Problem, check_int, check_positive
+from .base import DeviceData, Problem, check_int, check_positive
+from .declared import DataFitProblem
 
 
 def norm_loss(d, G=1.0, seed=0, x_star=None):
@@ -91,12 +92,11 @@ def absolute_loss(n, d, seed=0, noise=0.0):
 
     row = numpy.linalg.norm(X, axis=1)
     exact = noise == 0 and numpy.linalg.matrix_rank(X) == d
-    p = FiniteSumProblem(f_i, n, d, f"absolute loss (n={n}, d={d})", grad_i=grad_i,
+    return DataFitProblem(f_i, n, d, f"absolute loss (n={n}, d={d})", X=X, y=y, loss="absolute",
+                         w_true=w_true, grad_i=grad_i,
                          grad_all=grad_all, hvp_i=lambda w, v, idx: data(w)[0].zeros(d),
                          G=float(row.mean()), x_star=w_true if exact else None,
                          f_star=0.0 if exact else None, assumptions={"convex", "lipschitz"},
                          x0=numpy.zeros(d), source="seed 003 Theorem 2.4 / 3.2 (convex Lipschitz)",
                          notes="G = mean ||x_i|| is attained for d = 1 and an upper bound otherwise",
                          extra={"G_max": float(row.max())})
-    p.X, p.y, p.w_true = X, y, w_true
-    return p

@@ -27,7 +27,8 @@ Models (``noise``):
   With noise, g = grad f(x) + xi (the exact gradient of the problem, noise added on top).
 * ``'affine'`` (seed 002, eq. 18, the IAN-SGD noise model): g = (1 + u) grad f(x) + v with u = +-tau1
   (Rademacher) and v uniform on the sphere of radius sigma, independent; xi = (u, v) averaged over the
-  batch. Unbiased, ||g - grad f|| <= tau1 ||grad f|| + sigma surely, and
+  batch. v comes from the oracle's stream, the signs from a second stream seeded ``(seed, 1)``, so
+  that each stream is a plain sequence of draws (a batch of seeds then draws them in blocks). Unbiased, ||g - grad f|| <= tau1 ||grad f|| + sigma surely, and
   E||g - grad f||^2 = (tau1^2 ||grad f(x)||^2 + sigma^2)/B exactly.
 
 Source: EC500 lecture notes (seed 003, the stochastic oracle: unbiased, variance sigma^2, minibatch
@@ -58,11 +59,16 @@ from .base import check_int, check_positive
 NOISE_MODELS = (None, "gaussian", "sphere", "affine")
 
 
+def sign_stream(seed):
+    """The affine model's second stream (its Rademacher signs), independent of the oracle's own."""
+    return numpy.random.default_rng([seed, 1] if isinstance(seed, (int, numpy.integer)) else (seed, 1))
+
+
 class Oracle:
     """Counting oracle for ``problem``; see the module docstring for the noise models and costs."""
 
     S = None     # one seed (a BatchOracle holds S of them)
-    __slots__ = ("problem", "seed", "noise", "sigma", "batch_size", "replace", "rng", "calls",
+    __slots__ = ("problem", "seed", "noise", "sigma", "batch_size", "replace", "rng", "signs", "calls",
                  "grad_evals", "_finite", "_n", "_p", "tau1", "_grad", "_grad_i", "_d", "_scale")
 
     def __init__(self, problem, seed=0, noise=None, sigma=None, batch_size=1, replace=True, tau1=0.0):
@@ -102,6 +108,7 @@ class Oracle:
         self._grad_i = problem.grad_i if self._finite else None
         self._p = problem.weights if self._finite else None
         self.rng = numpy.random.default_rng(seed)
+        self.signs = sign_stream(seed) if noise == "affine" else None
         self.calls = {"value": 0, "full_grad": 0, "sample": 0, "stoch_grad": 0, "hvp": 0}
         self.grad_evals = 0
 
@@ -140,7 +147,7 @@ class Oracle:
         z *= self.sigma / numpy.sqrt(numpy.einsum("ij,ij->i", z, z))[:, None]
         v = z.mean(axis=0) if B > 1 else z[0]
         if self.noise == "affine":
-            u = self.tau1 * (2.0 * self.rng.integers(0, 2, B) - 1.0)
+            u = self.tau1 * (2.0 * self.signs.integers(0, 2, B) - 1.0)
             return float(u.mean()), v
         return v
 
@@ -189,6 +196,7 @@ class Oracle:
         if seed is not None:
             self.seed = seed
         self.rng = numpy.random.default_rng(self.seed)
+        self.signs = sign_stream(self.seed) if self.noise == "affine" else None
         for k in self.calls:
             self.calls[k] = 0
         self.grad_evals = 0
