@@ -40,58 +40,11 @@ from ..backend import get_xp, is_cupy
 
 
 # ------------------------------------------------------------------------------------ validation
-def _as_float(name, value, rule):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be {rule}, got {name}={value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be {rule}, got {name}={value!r}")
-    return value
-
-
-def check_positive(name, value):
-    """``value`` as a float; ValueError naming ``name`` unless it is a finite number > 0."""
-    v = _as_float(name, value, "a finite number > 0")
-    if v <= 0:
-        raise ValueError(f"{name} must be > 0, got {name}={value!r}")
-    return v
-
-
-def check_nonnegative(name, value):
-    """``value`` as a float; ValueError naming ``name`` unless it is a finite number >= 0."""
-    v = _as_float(name, value, "a finite number >= 0")
-    if v < 0:
-        raise ValueError(f"{name} must be >= 0, got {name}={value!r}")
-    return v
-
-
-def check_beta(name, value, *, closed=False):
-    """A momentum/averaging factor in [0, 1) (or [0, 1] with ``closed=True``)."""
-    v = _as_float(name, value, "a number in [0, 1]" if closed else "a number in [0, 1)")
-    if not (0 <= v <= 1 if closed else 0 <= v < 1):
-        raise ValueError(f"{name} must lie in {'[0, 1]' if closed else '[0, 1)'}, got {name}={value!r}")
-    return v
-
-
-def check_unit_interval(name, value):
-    """A weight in (0, 1] (e.g. the notes' momentum parameter alpha, where alpha = 1 is no momentum)."""
-    v = _as_float(name, value, "a number in (0, 1]")
-    if not 0 < v <= 1:
-        raise ValueError(f"{name} must lie in (0, 1], got {name}={value!r}")
-    return v
-
-
-def check_int(name, value, minimum=1):
-    """``value`` as an int; ValueError naming ``name`` unless it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
-    return int(value)
-
-
-def check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {name}={value!r}")
-    return value
+# the checks live in optlab._validate (one contract for methods and problems); re-exported here
+from .._validate import (  # noqa: E402,F401
+    check_beta, check_choice, check_int, check_nonnegative, check_number, check_positive,
+    check_unit_interval,
+)
 
 
 def check_lr(value, name="lr"):

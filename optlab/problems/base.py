@@ -87,38 +87,14 @@ _DESCRIPTIONS = {
 
 
 # ----------------------------------------------------------------------------------------- validation
-def check_number(name, value, rule="a finite number"):
-    if value is None:
-        return None
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {rule}, got {value!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return value
-
-
-def check_positive(name, value, strict=True):
-    """``value`` as a float; ValueError naming ``name`` if it is not > 0 (>= 0 when not strict)."""
-    rule = "> 0" if strict else ">= 0"
-    value = check_number(name, value, f"a finite number {rule}")
-    if value is not None and (value <= 0 if strict else value < 0):
-        raise ValueError(f"{name} must be {rule}, got {name}={value!r}")
-    return value
-
-
-def check_int(name, value, minimum=1):
-    """``value`` as an int; ValueError naming ``name`` unless it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
-    return int(value)
+# the checks live in optlab._validate (one contract for problems and methods); re-exported here
+from .._validate import check_int, check_nonnegative, check_number, check_positive  # noqa: E402,F401
 
 
 def check_mu_H(mu, H):
     """Validate 0 <= mu <= H (either may be None)."""
-    mu = check_positive("mu", mu, strict=False)
-    H = check_positive("H", H, strict=False)
+    mu = check_nonnegative("mu", mu, optional=True)
+    H = check_nonnegative("H", H, optional=True)
     if mu is not None and H is not None and mu > H:
         raise ValueError(f"mu must satisfy mu <= H (strong convexity cannot exceed smoothness), "
                          f"got mu={mu!r} > H={H!r}")
@@ -252,16 +228,16 @@ class Problem:
         self.name = str(name)
         self._f = f
         self.mu, self.H = check_mu_H(mu, H)
-        self.G = check_positive("G", G, strict=False)
-        self.sigma = check_positive("sigma", sigma, strict=False)
-        self.rho = check_positive("rho", rho, strict=False)
-        self.L0 = check_positive("L0", L0, strict=False)
-        self.L1 = check_positive("L1", L1, strict=False)
-        self.alpha = check_number("alpha", alpha)
+        self.G = check_nonnegative("G", G, optional=True)
+        self.sigma = check_nonnegative("sigma", sigma, optional=True)
+        self.rho = check_nonnegative("rho", rho, optional=True)
+        self.L0 = check_nonnegative("L0", L0, optional=True)
+        self.L1 = check_nonnegative("L1", L1, optional=True)
+        self.alpha = check_number("alpha", alpha, optional=True)
         if self.alpha is not None and not 0 <= self.alpha <= 2:
             raise ValueError(f"alpha must satisfy 0 <= alpha <= 2, got alpha={self.alpha!r}")
-        self.pl_mu = check_positive("pl_mu", pl_mu)
-        self.pl_exponent = check_positive("pl_exponent", pl_exponent)
+        self.pl_mu = check_positive("pl_mu", pl_mu, optional=True)
+        self.pl_exponent = check_positive("pl_exponent", pl_exponent, optional=True)
         unknown = set(assumptions) - ASSUMPTIONS
         if unknown:
             raise ValueError(f"assumptions must be among {sorted(ASSUMPTIONS)}, got unknown "
@@ -271,7 +247,7 @@ class Problem:
         self.x_star = None if x_star is None else numpy.asarray(x_star, dtype=float)
         if self.x_star is not None and self.x_star.shape != (self.d,):
             raise ValueError(f"x_star must have shape (d,) = ({self.d},), got {self.x_star.shape}")
-        self.f_star = check_number("f_star", f_star)
+        self.f_star = check_number("f_star", f_star, optional=True)
         self.domain = domain
         self._in_domain = in_domain
         self._project = project

@@ -38,7 +38,7 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import gram_extremes, margins, pullback
-from .base import DeviceData, check_int, check_positive
+from .base import DeviceData, check_int, check_nonnegative, check_positive
 from .declared import DataFitProblem
 
 
@@ -84,8 +84,8 @@ def _per_term_stats(p, H_max, G_max=None):
 def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
     """(1/2n) ||X w - y||^2 + lam/2 ||w||^2 with y = X w_true + noise * N(0, 1)."""
     n, d, rng, X = _data(n, d, seed, normalize)
-    noise = check_positive("noise", noise, strict=False)
-    lam = check_positive("lam", lam, strict=False)
+    noise = check_nonnegative("noise", noise)
+    lam = check_nonnegative("lam", lam)
     w_true = rng.standard_normal(d)
     y = X @ w_true + noise * rng.standard_normal(n)
     lo, hi = gram_extremes(X)
@@ -138,8 +138,8 @@ def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1)
     Labels come from a planted w (logistic model), each flipped with probability ``label_noise``.
     """
     n, d, rng, X = _data(n, d, seed, normalize)
-    lam = check_positive("lam", lam, strict=False)
-    label_noise = check_positive("label_noise", label_noise, strict=False)
+    lam = check_nonnegative("lam", lam)
+    label_noise = check_nonnegative("label_noise", label_noise)
     if label_noise > 0.5:
         raise ValueError(f"label_noise must be <= 0.5, got label_noise={label_noise!r}")
     w_true = rng.standard_normal(d)
@@ -198,8 +198,8 @@ def huber(n, d, delta=1.0, seed=0, noise=0.1, outliers=0.1, normalize=False):
     """Huber regression (1/n) sum h_delta(x_i^T w - y_i); a fraction ``outliers`` of y gets +-10 added."""
     n, d, rng, X = _data(n, d, seed, normalize)
     delta = check_positive("delta", delta)
-    noise = check_positive("noise", noise, strict=False)
-    outliers = check_positive("outliers", outliers, strict=False)
+    noise = check_nonnegative("noise", noise)
+    outliers = check_nonnegative("outliers", outliers)
     if outliers > 1:
         raise ValueError(f"outliers must be a fraction in [0, 1], got outliers={outliers!r}")
     w_true = rng.standard_normal(d)

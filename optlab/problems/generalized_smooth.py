@@ -44,7 +44,9 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import op_norm
-from .base import DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_positive
+from .base import (
+    DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_nonnegative, check_positive,
+)
 
 
 def power_norm(d, p=4.0, center=None):
@@ -113,7 +115,7 @@ def phase_retrieval(m, d, noise=0.0, seed=0):
     """(1/2m) sum (y_r - (a_r^T w)^2)^2 with a_r ~ N(0, I), y_r = (a_r^T w_true)^2 + noise N(0, 1)."""
     m = check_int("m", m)
     d = check_int("d", d)
-    noise = check_positive("noise", noise, strict=False)
+    noise = check_nonnegative("noise", noise)
     rng = numpy.random.default_rng(seed)
     A = rng.standard_normal((m, d))
     w_true = rng.standard_normal(d) / math.sqrt(d)

@@ -27,7 +27,7 @@ import numpy
 
 import optlab.numpy as onp
 
-from .base import DeviceData, Problem, check_int, check_positive
+from .base import DeviceData, Problem, check_int, check_nonnegative, check_positive
 from .declared import DataFitProblem
 
 
@@ -69,7 +69,7 @@ def absolute_loss(n, d, seed=0, noise=0.0):
     """(1/n) sum |x_i^T w - y_i| with x_i ~ N(0, I), y = X w_true + noise * N(0, 1)."""
     n = check_int("n", n)
     d = check_int("d", d)
-    noise = check_positive("noise", noise, strict=False)
+    noise = check_nonnegative("noise", noise)
     rng = numpy.random.default_rng(seed)
     X = rng.standard_normal((n, d))
     w_true = rng.standard_normal(d)

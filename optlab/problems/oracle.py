@@ -54,7 +54,7 @@ import numpy
 
 from ..backend import to_backend
 
-from .base import check_int, check_positive
+from .base import check_int, check_nonnegative, check_positive
 
 NOISE_MODELS = (None, "gaussian", "sphere", "affine")
 
@@ -89,8 +89,8 @@ class Oracle:
         else:
             if sigma is None:
                 raise ValueError(f"noise={noise!r} needs sigma >= 0, got sigma=None")
-            self.sigma = check_positive("sigma", sigma, strict=False)
-        self.tau1 = check_positive("tau1", tau1, strict=False)
+            self.sigma = check_nonnegative("sigma", sigma)
+        self.tau1 = check_nonnegative("tau1", tau1)
         if self.tau1 and noise != "affine":
             raise ValueError(f"tau1 is only used with noise='affine', got tau1={tau1!r} with noise={noise!r}")
         if self._finite:
