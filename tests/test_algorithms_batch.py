@@ -234,3 +234,25 @@ def test_methods_outside_the_catalogue_batch_only_when_they_declare_it():
         warnings.simplefilter("error", SeedLoopWarning)
         batched = run(Halving(), P, steps=5, seeds=[0, 1])
     np.testing.assert_allclose(batched.x, looped.x, **TOL)
+
+
+@pytest.mark.parametrize("noise", ["gaussian", "sphere"])
+@pytest.mark.parametrize("name", ["sgd", "adam", "adagrad_norm", "normalized_sgd_momentum"])
+def test_counter_stream_batch_equals_single_runs(name, noise):
+    kw = dict(steps=25, noise=noise, sigma=0.8, batch_size=2, stream="counter")
+    batch = run(METHODS[name], P, seeds=SEEDS, **kw)
+    _assert_rows_equal(batch, [run(METHODS[name], P, seed=s, **kw) for s in SEEDS])
+    host = run(METHODS[name], P, seeds=SEEDS, **{**kw, "stream": "host"})
+    assert not np.allclose(batch.x[:, -1], host.x[:, -1])            # a different (valid) sample path
+
+
+def test_counter_stream_has_the_noise_model_moments():
+    """E xi = 0 and E||xi||^2 = sigma^2/B (Gaussian and sphere alike), over 4000 seeds x 5 draws."""
+    for noise in ("gaussian", "sphere"):
+        o = BatchOracle(P, seeds=range(4000), noise=noise, sigma=2.0, batch_size=2, stream="counter")
+        xi = np.stack([o.sample() for _ in range(5)])
+        sq = (xi ** 2).sum(axis=-1)
+        assert abs(sq.mean() - 2.0) < 4 * sq.std() / np.sqrt(sq.size)
+        assert np.all(np.abs(xi.mean(axis=(0, 1))) < 4 * xi.std(axis=(0, 1)) / np.sqrt(20000))
+    with pytest.raises(ValueError, match="stream"):
+        Oracle(P, stream="counter")

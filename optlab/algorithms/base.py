@@ -32,19 +32,18 @@ Example:
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy
 
-from ..backend import get_xp, is_cupy
-
-
-# ------------------------------------------------------------------------------------ validation
-# the checks live in optlab._validate (one contract for methods and problems); re-exported here
-from .._validate import (  # noqa: E402,F401
+# the argument checks live in optlab._validate (one contract for methods and problems); re-exported here
+from .._validate import (  # noqa: F401
     check_beta, check_choice, check_int, check_nonnegative, check_number, check_positive,
     check_unit_interval,
 )
+from ..backend import get_xp, is_cupy
+
+
+# ------------------------------------------------------------------------------------ learning rates
 
 
 def check_lr(value, name="lr"):

@@ -37,7 +37,6 @@ from multiprocessing import shared_memory
 from typing import Any, NamedTuple
 
 import numpy
-from scipy import sparse
 
 from ..problems.declared import DataFitProblem
 from .base import check_choice, check_int, check_positive
@@ -65,6 +64,8 @@ def _data_fit(problem):
 def sparse_rows(problem):
     """(indptr, indices, data, y) of the problem's data matrix ``X`` in CSR form (no copy when ``X``
     is already a scipy.sparse CSR matrix, as in sparse_hogwild)."""
+    from scipy import sparse
+
     p = _data_fit(problem)
     X = p.X if sparse.isspmatrix_csr(p.X) else sparse.csr_matrix(numpy.asarray(p.X, dtype=float))
     return X.indptr, X.indices, X.data, numpy.asarray(p.y, dtype=float)

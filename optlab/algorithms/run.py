@@ -230,7 +230,7 @@ class _RowList:
 
 def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=None, noise=None,
         sigma=None, batch_size=1, replace=True, grad_norm=True, progress=None, oracle=None, tau1=0.0,
-        inplace=None):
+        inplace=None, stream="host"):
     """Run ``method`` for ``steps`` iterations on ``problem``; return a :class:`Trace` (see module doc).
 
     Args:
@@ -242,6 +242,8 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
         progress: a tqdm bar (default: on for long runs when stderr is a terminal).
         oracle: a ready oracle to use instead of building one (single-seed runs only).
         inplace: the method's fast path instead of its reference step (default: on CuPy only).
+        stream: the oracle's noise stream, ``"host"`` (default) or ``"counter"`` (computed per seed on
+            the iterates' device; see optlab.problems.Oracle).
     """
     steps = check_int("steps", steps, minimum=0)
     every = check_int("every", every)
@@ -258,13 +260,15 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
                 from ..problems import BatchOracle, Oracle
 
                 oracle = BatchOracle(problem, seeds, noise=noise, sigma=sigma, batch_size=batch_size,
-                                     replace=replace, tau1=tau1)
+                                     replace=replace, tau1=tau1, stream=stream,
+                                     xp=numpy if x0 is None else get_xp(x0))
                 tr = _run_one(method, problem, steps, x0, tuple(seeds), every, keep_x, noise, sigma,
-                              batch_size, replace, grad_norm, bar, oracle, tau1, inplace)
+                              batch_size, replace, grad_norm, bar, oracle, tau1, inplace, stream)
                 # one iterate's initial state tells which state fields are numbers (one per seed here)
                 tr.template = method.init(problem.x0(0) if x0 is None else x0,
                                           Oracle(problem, seed=seeds[0], noise=noise, sigma=sigma,
-                                                 batch_size=batch_size, replace=replace, tau1=tau1))
+                                                 batch_size=batch_size, replace=replace, tau1=tau1,
+                                                 stream=stream))
                 return tr
             if len(seeds) > 1:
                 warnings.warn(f"{type(method).__name__} runs its seeds one by one: {why}",
@@ -273,7 +277,7 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
             for s in seeds:
                 try:
                     traces.append(_run_one(method, problem, steps, x0, s, every, keep_x, noise, sigma,
-                                           batch_size, replace, grad_norm, bar, None, tau1, inplace))
+                                           batch_size, replace, grad_norm, bar, None, tau1, inplace, stream))
                 except DivergenceError as err:
                     err.args = (f"seed {s}: {err.args[0]}",)
                     raise
@@ -284,7 +288,7 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
     bar = _progress(progress, steps, f"{method!r}"[:40])
     try:
         return _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batch_size,
-                        replace, grad_norm, bar, oracle, tau1, inplace)
+                        replace, grad_norm, bar, oracle, tau1, inplace, stream)
     finally:
         if bar is not None:
             bar.close()
@@ -301,7 +305,7 @@ def _first_bad_seed(seeds, x):
 
 
 def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batch_size, replace,
-             grad_norm, bar, oracle, tau1=0.0, inplace=None):
+             grad_norm, bar, oracle, tau1=0.0, inplace=None, stream="host"):
     """One run, or with ``seed`` a tuple of S seeds (and a BatchOracle) one batched run of all of them."""
     batch = isinstance(seed, tuple)
     if oracle is None:
@@ -312,6 +316,8 @@ def _run_one(method, problem, steps, x0, seed, every, keep_x, noise, sigma, batc
             kwargs["sigma"] = sigma
         if tau1:
             kwargs["tau1"] = tau1
+        if stream != "host":
+            kwargs["stream"] = stream
         oracle = Oracle(problem, **kwargs)
     x0 = problem.x0(0) if x0 is None else x0
     if batch:                                      # the same start for every seed, one row each

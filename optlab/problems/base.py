@@ -62,6 +62,8 @@ import warnings
 import numpy
 
 from .. import autodiff as _ad
+# the argument checks live in optlab._validate (one contract for problems and methods); re-exported here
+from .._validate import check_int, check_nonnegative, check_number, check_positive  # noqa: F401
 from ..autodiff.graph import Variable as _Variable
 from ..backend import get_xp, is_cupy, to_backend, to_numpy
 
@@ -87,10 +89,6 @@ _DESCRIPTIONS = {
 
 
 # ----------------------------------------------------------------------------------------- validation
-# the checks live in optlab._validate (one contract for problems and methods); re-exported here
-from .._validate import check_int, check_nonnegative, check_number, check_positive  # noqa: E402,F401
-
-
 def check_mu_H(mu, H):
     """Validate 0 <= mu <= H (either may be None)."""
     mu = check_nonnegative("mu", mu, optional=True)

@@ -39,23 +39,25 @@ from __future__ import annotations
 import numpy
 
 from ..backend import to_backend
-from .oracle import Oracle, sign_stream
-from .streams import generators
+from .oracle import Oracle, shape_noise, sign_stream
+from .streams import counter_normals, generators
 
-BLOCK_NUMBERS = 1 << 22     # at most ~4M prefetched numbers (32 MiB) over all seeds
-MAX_BLOCK = 256             # and at most this many steps ahead
+BLOCK_NUMBERS = 1 << 22     # about 4M prefetched numbers (32 MiB) over all seeds ...
+MIN_BLOCK, MAX_BLOCK = 4, 256   # ... but at least 4 steps ahead (fewer generator calls) and at most 256
 
 
 class BatchOracle:
     """The counting oracle of ``len(seeds)`` independent seeds; see the module docstring."""
 
-    def __init__(self, problem, seeds, noise=None, sigma=None, batch_size=1, replace=True, tau1=0.0):
+    def __init__(self, problem, seeds, noise=None, sigma=None, batch_size=1, replace=True, tau1=0.0,
+                 stream="host", xp=numpy):
         seeds = tuple(seeds)
         if not seeds:
             raise ValueError("seeds must be a non-empty sequence of seeds, got an empty one")
         # the settings are validated (and the sampling constants computed) once, by a single oracle
         first = self._single = Oracle(problem, seed=seeds[0], noise=noise, sigma=sigma,
-                                      batch_size=batch_size, replace=replace, tau1=tau1)
+                                      batch_size=batch_size, replace=replace, tau1=tau1, stream=stream)
+        self.stream, self._xp, self._draws = stream, xp, 0
         self.problem, self.seeds, self.S = problem, seeds, len(seeds)
         self.noise, self.sigma, self.tau1 = first.noise, first.sigma, first.tau1
         self.batch_size, self.replace = first.batch_size, first.replace
@@ -98,6 +100,11 @@ class BatchOracle:
         self.calls["sample"] += 1
         if not self._finite and self.noise is None:
             return None
+        if self.stream == "counter":          # all seeds in one vectorized call, on the iterates' device
+            self._draws += 1
+            B, d = self.batch_size, self._d
+            z = counter_normals(self._xp, self.seeds, self._draws - 1, B * d).reshape(self.S, B, d)
+            return shape_noise(z, self.noise, self.sigma, self._single._scale, self._xp)
         if not self._blocked:
             return self._step_by_step()
         if self._drew:
@@ -112,7 +119,7 @@ class BatchOracle:
 
     def _block_steps(self):
         per_step = self.S * self.batch_size * (self._d if not self._finite else 1)
-        return int(max(1, min(MAX_BLOCK, BLOCK_NUMBERS // per_step)))
+        return int(max(MIN_BLOCK, min(MAX_BLOCK, BLOCK_NUMBERS // per_step)))
 
     def _draw_block(self):
         """The next k samples of every seed, as a (k, S, ...) array: one generator call per seed,

@@ -33,8 +33,6 @@ Example:
 from __future__ import annotations
 
 import numpy
-from scipy import sparse
-from scipy.sparse import linalg as sparse_linalg
 
 import optlab.numpy as onp
 
@@ -70,6 +68,8 @@ class _Rows:
 
 def _row_margins(Z, idx, w):
     """z_i^T w for the rows idx: (B,) for one w; (S, B) for a batch w (S, d), idx (S, B) or (B,)."""
+    from scipy import sparse   # (scipy.sparse is imported when first needed)
+
     if not sparse.issparse(Z):
         return margins(Z[idx], w)
     if w.ndim == 1:
@@ -83,6 +83,8 @@ def _row_margins(Z, idx, w):
 
 def _row_pullback(Z, idx, r):
     """sum_b r_b z_{idx_b}: (d,) for r (B,); (S, d) for r (S, B)."""
+    from scipy import sparse   # (scipy.sparse is imported when first needed)
+
     if not sparse.issparse(Z):
         return pullback(Z[idx], r)
     if r.ndim == 1:
@@ -98,6 +100,9 @@ def _row_pullback(Z, idx, r):
 
 def _lambda_max(X):
     """lambda_max(X^T X / n): dense eigenvalues for small d, else eigsh plus its residual (an upper bound)."""
+    from scipy import sparse
+    from scipy.sparse import linalg as sparse_linalg
+
     n, d = X.shape
     if d <= DENSE_GRAM_MAX_D:
         return gram_extremes(X.toarray() if sparse.issparse(X) else X)[1]
@@ -109,6 +114,8 @@ def _lambda_max(X):
 
 def sparse_hogwild(n, d, nnz=2, seed=0):
     """Sparse logistic regression with unit-norm rows of ``nnz`` non-zeros each."""
+    from scipy import sparse   # (scipy.sparse is imported when first needed)
+
     n, d, nnz = check_int("n", n), check_int("d", d), check_int("nnz", nnz)
     if nnz > d:
         raise ValueError(f"nnz must satisfy nnz <= d={d}, got nnz={nnz}")

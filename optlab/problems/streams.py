@@ -25,6 +25,8 @@ import numbers
 import numpy
 from numpy.random.bit_generator import ISeedSequence
 
+from .. import fused
+
 _INIT_A, _MULT_A = 0x43B0D7E5, 0x931E8875
 _INIT_B, _MULT_B = 0x8B51F9DD, 0x58F38DED
 _MIX_L, _MIX_R, _XSHIFT = 0xCA01F9DD, 0x4973F715, 16
@@ -97,3 +99,44 @@ def generators(seeds):
         if not ok:
             out[i] = numpy.random.default_rng(seeds[i])
     return out
+
+
+# ------------------------------------------------------------------------------ a counter-based stream
+_GOLDEN = numpy.uint64(0x9E3779B97F4A7C15)
+_M1, _M2 = numpy.uint64(0xBF58476D1CE4E5B9), numpy.uint64(0x94D049BB133111EB)
+
+
+def _splitmix(z):
+    """SplitMix64's output function: a bijective 64-bit mixer (Steele, Lea and Flood 2014)."""
+    z = (z ^ (z >> numpy.uint64(30))) * _M1
+    z = (z ^ (z >> numpy.uint64(27))) * _M2
+    return z ^ (z >> numpy.uint64(31))
+
+
+def counter_normals(xp, seeds, t, n):
+    """Standard normals as a pure function of (seed, t, i): an (S, n) array in the namespace ``xp``.
+
+    The ``stream="counter"`` noise of the oracles. Where a host generator must be advanced draw by draw,
+    this one is computed for all seeds and all coordinates at once, on the host or on a GPU: number i of
+    sample t of seed s hashes (s, t, i) with SplitMix64 into two uniforms in (0, 1), which Box-Muller
+    turns into a normal. The same call on NumPy and on CuPy gives the same numbers up to the last bits
+    of log and cos (each library's own), so a CuPy batch follows the NumPy runs to rounding.
+
+    Example:
+        >>> z = counter_normals(numpy, [0, 1], t=3, n=4)
+        >>> z.shape, bool((z == counter_normals(numpy, [1], t=3, n=4)[0]).all())
+        ((2, 4), False)
+        >>> bool((z[1] == counter_normals(numpy, [1], t=3, n=4)[0]).all())
+        True
+    """
+    with numpy.errstate(over="ignore"):
+        key = _splitmix(numpy.asarray(seeds, dtype=numpy.uint64) * _GOLDEN + _GOLDEN)   # on the host
+    if fused.has_kernels(xp):                 # CuPy on a GPU: the same arithmetic in one kernel pass
+        return fused.counter_normals(xp.asarray(key), t, n)
+    with numpy.errstate(over="ignore"):
+        key = xp.asarray(key)
+        i = xp.arange(2 * n, dtype=xp.uint64)
+        ctr = _splitmix((numpy.uint64(t) << numpy.uint64(32)) + i + _GOLDEN)      # (2n,)
+        z = _splitmix(key[:, None] ^ ctr[None, :])                                 # (S, 2n)
+        u = ((z >> numpy.uint64(11)).astype(xp.float64) + 0.5) * (1.0 / 2 ** 53)  # in (0, 1)
+    return xp.sqrt(-2.0 * xp.log(u[:, :n])) * xp.cos((2 * numpy.pi) * u[:, n:])

@@ -17,7 +17,9 @@ Kinds of statement:
 * ``"probability"``: holds with a stated probability; the number of seeds on which the event fails
   is compared with the allowed probability by an exact one-sided binomial test at level ``ALPHA``.
 
-Quantiles and tail probabilities come from ``scipy.stats``.
+Quantiles and tail probabilities come from SciPy: ``scipy.special.stdtrit`` and ``bdtrc``, the functions
+behind ``scipy.stats.t.isf`` and ``scipy.stats.binom.sf`` (the tests hold them equal), imported when
+first needed because ``scipy.stats`` itself takes seconds to import.
 
 Printed versus corrected: a misprinted statement is encoded as printed with ``expect=False`` and a
 ``counterexample`` instance on which it fails; its corrected form is a separate theorem with
@@ -32,7 +34,6 @@ import os
 from typing import Any, Callable, Mapping, Optional
 
 import numpy
-from scipy import stats
 
 ALPHA = 1e-3          # false-alarm rate of every statistical check (one-sided)
 RTOL, ATOL = 1e-9, 1e-12
@@ -265,7 +266,9 @@ def _below(measured, bound):
 
 def t_quantile(k, m):
     """The one-sided critical value of Student's t with k - 1 degrees of freedom at level ALPHA / m."""
-    return float(stats.t.isf(ALPHA / m, df=k - 1))
+    from scipy import special
+
+    return float(special.stdtrit(k - 1, 1 - ALPHA / m))          # = scipy.stats.t.isf(ALPHA / m, k - 1)
 
 
 def _expectation_check(theorem, instance, values, bound):
@@ -289,7 +292,9 @@ def _probability_check(theorem, instance, values, bound):
     k = values.shape[0]
     failed = int(numpy.any(values > bound * (1 + RTOL) + ATOL, axis=1).sum())
     p = theorem.probability
-    p_value = float(stats.binom.sf(failed - 1, k, p)) if failed else 1.0
+    from scipy import special
+
+    p_value = float(special.bdtrc(failed - 1, k, p)) if failed else 1.0   # = scipy.stats.binom.sf(F - 1, k, p)
     holds = p_value >= ALPHA
     worst = numpy.quantile(values, 1 - p, axis=0) if p > 0 else values.max(axis=0)
     return Check(theorem, instance, worst, bound, holds, spread=values,
