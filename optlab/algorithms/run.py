@@ -261,7 +261,7 @@ def run(method, problem, steps, *, x0=None, seed=0, seeds=None, every=1, keep_x=
 
                 oracle = BatchOracle(problem, seeds, noise=noise, sigma=sigma, batch_size=batch_size,
                                      replace=replace, tau1=tau1, stream=stream,
-                                     xp=numpy if x0 is None else get_xp(x0))
+                                     xp=numpy if x0 is None else get_xp(x0), horizon=steps)
                 tr = _run_one(method, problem, steps, x0, tuple(seeds), every, keep_x, noise, sigma,
                               batch_size, replace, grad_norm, bar, oracle, tau1, inplace, stream)
                 # one iterate's initial state tells which state fields are numbers (one per seed here)

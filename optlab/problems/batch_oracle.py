@@ -50,7 +50,7 @@ class BatchOracle:
     """The counting oracle of ``len(seeds)`` independent seeds; see the module docstring."""
 
     def __init__(self, problem, seeds, noise=None, sigma=None, batch_size=1, replace=True, tau1=0.0,
-                 stream="host", xp=numpy):
+                 stream="host", xp=numpy, horizon=None):
         seeds = tuple(seeds)
         if not seeds:
             raise ValueError("seeds must be a non-empty sequence of seeds, got an empty one")
@@ -58,6 +58,7 @@ class BatchOracle:
         first = self._single = Oracle(problem, seed=seeds[0], noise=noise, sigma=sigma,
                                       batch_size=batch_size, replace=replace, tau1=tau1, stream=stream)
         self.stream, self._xp, self._draws = stream, xp, 0
+        self._horizon = horizon       # samples the run expects (run passes its steps): no block beyond
         self.problem, self.seeds, self.S = problem, seeds, len(seeds)
         self.noise, self.sigma, self.tau1 = first.noise, first.sigma, first.tau1
         self.batch_size, self.replace = first.batch_size, first.replace
@@ -68,6 +69,7 @@ class BatchOracle:
         self._block, self._next = None, 0
         self._drew = False
         self._known = None
+        self._drawn = 0
         self._blocked = not (self._finite and not self.replace)
         self.signs = [sign_stream(s) for s in seeds] if self.noise == "affine" else None
 
@@ -113,13 +115,15 @@ class BatchOracle:
                                "run its seeds one by one")
         if self._block is None or self._next == len(self._block):
             self._block, self._next = self._draw_block(), 0
+            self._drawn += len(self._block)
         xi = self._block[self._next]
         self._next += 1
         return xi
 
     def _block_steps(self):
         per_step = self.S * self.batch_size * (self._d if not self._finite else 1)
-        return int(max(MIN_BLOCK, min(MAX_BLOCK, BLOCK_NUMBERS // per_step)))
+        k = max(MIN_BLOCK, min(MAX_BLOCK, BLOCK_NUMBERS // per_step))
+        return int(k if self._horizon is None else max(1, min(k, self._horizon - self._drawn)))
 
     def _draw_block(self):
         """The next k samples of every seed, as a (k, S, ...) array: one generator call per seed,
