@@ -298,3 +298,46 @@ def normalized_step(x, m, lr, sumsq=None, blocks=None):
     _normalized_function(ctype(x), None, "optlab_normalized_step")((blocks or _blocks(128),), (_THREADS,), (
         x, m, sumsq.astype(x.dtype, copy=False), x.dtype.type(lr), cupy.int64(x.size)))
     return x
+
+
+# ------------------------------------------------------------------------------ counter-based normals
+def has_kernels(xp):
+    """Whether the namespace ``xp`` compiles CUDA kernels (CuPy on a GPU; not NumPy, not a stand-in)."""
+    return getattr(xp, "ElementwiseKernel", None) is not None
+
+
+_SPLITMIX = r"""
+__device__ unsigned long long optlab_splitmix(unsigned long long z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+__device__ double optlab_uniform(unsigned long long key, unsigned long long t, unsigned long long i) {
+    unsigned long long ctr = optlab_splitmix((t << 32) + i + 0x9E3779B97F4A7C15ULL);
+    unsigned long long z = optlab_splitmix(key ^ ctr);
+    return ((double)(z >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def _counter_kernel():
+    import cupy
+
+    return cupy.ElementwiseKernel(
+        "uint64 key, uint64 t, int64 n", "float64 z",
+        "long long j = i % n;  /* the coordinate: u1 is number j, u2 number n + j of the (seed, t) stream */"
+        "double u1 = optlab_uniform(key, t, (unsigned long long)j);"
+        "double u2 = optlab_uniform(key, t, (unsigned long long)(n + j));"
+        "z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);",
+        "optlab_counter_normals", preamble=_SPLITMIX, options=OPTIONS)
+
+
+def counter_normals(keys, t, n):
+    """The (S, n) normals of :func:`optlab.problems.streams.counter_normals` in one kernel pass, from the
+    seeds' hashed keys (an (S,) uint64 device array): the same integer hashing, the same Box-Muller
+    arithmetic (up to the last bits of the device's log and cos)."""
+    import cupy
+
+    out = cupy.empty((keys.shape[0], n), dtype=cupy.float64)
+    return _counter_kernel()(keys[:, None], cupy.uint64(t), n, out)

@@ -113,7 +113,7 @@ def test_hogwild_staleness_uses_the_iterate_tau_steps_back():
        mode=st.sampled_from(["notes", "kingma"]))
 def test_adam_with_eps_zero_follows_the_textbook_recursion(b1, b2, lr, mode):
     x = np.array([1.0, -2.0, 0.5, 3.0])
-    tr = run(Adam(lr=lr, beta1=b1, beta2=b2, eps=0.0, eps_mode=mode), Q.__class__(
+    tr = run(Adam(lr=lr, beta1=b1, beta2=b2, eps=0.0, eps_mode=mode), Problem(
         lambda z: 0.5 * np.sum(z ** 2 + 0.3 * z), d=4, name="sep", grad=lambda z: z + 0.15),
         steps=25, x0=x)
     m, v = np.zeros(4), np.zeros(4)

@@ -22,6 +22,7 @@ they fail the same way with the real CuPy 14 on an H100.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -383,6 +384,38 @@ def _algorithm_check(name, stub_fused=True, steps=None):
     np.testing.assert_array_equal(dev.grad_evals, host.grad_evals)
 
 
+def _batch_check(name):
+    """A batch of seeds on the device equals the same batch on the host (fast paths stubbed)."""
+    import warnings
+
+    case = dict(_methods()[name])
+    method, p = case.pop("method"), case.pop("problem")
+    case.pop("fused", False)
+    steps = case.pop("steps", 20)
+    x0 = case.pop("x0", None)
+    x0 = np.asarray(p.x0(1)) if x0 is None else x0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                    # seed loops and row-by-row problems say so
+        host = run(method, p, steps=steps, x0=x0, seeds=(3, 5), **case)
+        with (contextlib.nullcontext() if REAL_GPU[0] else _stubbed_fused()):
+            dev = run(method, p, steps=steps, x0=_dev(x0), seeds=(3, 5), **case)
+    np.testing.assert_allclose(dev.x, host.x, **TRAJECTORY_TOL, err_msg=f"{name} batched iterates")
+    np.testing.assert_allclose(dev.loss, host.loss, **TRAJECTORY_TOL, err_msg=f"{name} batched loss")
+
+
+def _counter_stream_check(_):
+    """The counter stream computes a batch's noise on the device; it follows the host batch."""
+    from optlab.algorithms import SGD
+    from optlab.problems import cosine_sum
+
+    p = cosine_sum(d=5)
+    kw = dict(steps=15, seeds=range(6), noise="sphere", sigma=1.0, stream="counter", batch_size=2)
+    x0 = np.asarray(p.x0(1))
+    host, dev = run(SGD(lr=0.5), p, x0=x0, **kw), run(SGD(lr=0.5), p, x0=_dev(x0), **kw)
+    assert _is_dev(dev.state.x), type(dev.state.x)
+    np.testing.assert_allclose(dev.x, host.x, **TRAJECTORY_TOL, err_msg="counter-stream iterates")
+
+
 class _stubbed_fused:
     """optlab.fused's kernels as in-place array code in the kernels' order (the fake has no
     ElementwiseKernel); what is checked is everything around the kernel: state, gradients, noise."""
@@ -466,6 +499,8 @@ CHECKS = {
     "backend/x0_and_run_on_the_chosen_backend": functools.partial(_backend_x0_check, None),
     "backend/device_data_copies_once": functools.partial(_device_data_check, None),
     **{f"algorithm/{k}": functools.partial(_algorithm_check, k) for k in METHOD_NAMES},
+    **{f"batch/{k}": functools.partial(_batch_check, k) for k in METHOD_NAMES},
+    "batch/counter_stream_on_the_device": functools.partial(_counter_stream_check, None),
     **{f"algorithm/{k}:first_step_real_fused_module": functools.partial(
         _algorithm_check, k, stub_fused=False, steps=1) for k in FUSED_PLAIN_FIRST_STEP},
     **{f"mix/{k}": functools.partial(_mix_check, k) for k in MIXES},

@@ -39,13 +39,13 @@ def test_indefinite_quadratic_saddle():
     p = P.indefinite_quadratic(5, -0.7, 2.0, seed=2, n_negative=2)
     ev = np.linalg.eigvalsh(p.A)
     assert np.allclose(ev[:2], -0.7) and np.isclose(ev[-1], 2.0) and p.H == 2.0
-    assert np.allclose(p.grad(p.x_saddle), 0)
+    assert np.allclose(p.grad(p.center), 0)
 
 
 def test_nesterov_worst_case_closed_forms_and_lower_bound():
     d, H = 21, 2.0
     p = P.nesterov_worst_case(d, H)
-    assert np.allclose(p.A @ p.x_star, p.b)
+    assert np.allclose(p.A @ p.x_star, H / 4 * np.eye(d)[0])      # A x* = b = (H/4) e_1 (mu = 0)
     assert p.extra["lambda_max"] < H and p.extra["lambda_min"] > 0
     assert np.isclose(p.extra["lambda_max"], H / 4 * (2 + 2 * math.cos(math.pi / (d + 1))))
     for k in range(1, 11):  # the bound is for the instance of dimension 2k + 1
@@ -226,9 +226,12 @@ def test_median_and_reddi_examples():
 
 def test_sparse_hogwild_statistics():
     p = P.sparse_hogwild(60, 15, nnz=3, seed=2)
-    assert np.all((p.X != 0).sum(axis=1) == 3)
-    assert np.allclose(np.linalg.norm(p.X, axis=1), 1)
-    touches = (p.X != 0).sum(axis=0).max() / 60
+    assert p.X.format == "csr" and p.X.nnz == 60 * 3
+    X = p.X.toarray()
+    assert np.all((X != 0).sum(axis=1) == 3)
+    assert np.allclose(np.linalg.norm(X, axis=1), 1)
+    assert np.isclose(p.H, np.linalg.eigvalsh(X.T @ X / 60)[-1] / 4)        # dense reference
+    touches = (X != 0).sum(axis=0).max() / 60
     assert np.isclose(p.extra["Delta"], touches) and 0 < p.extra["rho_conflict"] <= 1
     rows = p.grad_all(np.random.default_rng(0).standard_normal(15))
     assert np.all(np.linalg.norm(rows, axis=1) <= 1) and np.all((rows != 0).sum(axis=1) <= 3)

@@ -16,9 +16,11 @@ expansion does; ``eps_mode="kingma"`` is the common convention v_0 = 0 and
 w_{t+1} = w_t - eta_t m_hat_t / (sqrt(v_hat_t) + eps). With eps = 0 both are the textbook recursion
 (and need nonzero gradient coordinates). beta_1 = beta_2 = 0, eps = 0 is sign descent (L2550).
 
-The update runs in place on buffers the method owns (x, m, v and one scratch array), cache block by
-cache block on the host, so its ~11 ufuncs make about one trip to memory instead of the ~14
-temporaries of the naive expression (see bench/bench_optimizers.py).
+``step`` is the reference: one line per box line, pure, the same on every backend. ``step_inplace`` is
+the fast path (chosen by :func:`optlab.algorithms.base.stepper`): the same update in place on buffers
+the method owns (x, m, v and one scratch array), cache block by cache block on the host, or one fused
+kernel on a GPU (:mod:`optlab.fused`); tests hold it equal to the reference (bench/bench_optimizers.py
+times it).
 
 Example:
     >>> import numpy as np
@@ -76,6 +78,18 @@ class Adam:
                          buf=xp.empty_like(x), t=0)
 
     def step(self, s: AdamState, oracle) -> AdamState:
+        xp = get_xp(s.x)
+        t, b1, b2 = s.t + 1, self.beta1, self.beta2
+        g = oracle.stoch_grad(s.x, oracle.sample())               # g_t = grad l(w_t, z_t)
+        m = b1 * s.m + (1 - b1) * g                               # m_t = b1 m_{t-1} + (1 - b1) g_t
+        v = b2 * s.v + (1 - b2) * (g * g)                         # v_t = b2 v_{t-1} + (1 - b2) g_t^2
+        m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)       # bias corrections
+        eps = self.eps if self.eps_mode == "kingma" else 0.0      # (notes: eps is in v_0 = eps^2)
+        x = s.x - lr_at(self.lr, t) * m_hat / (xp.sqrt(v_hat) + eps)   # w_{t+1} = w_t - eta m_hat/sqrt(v_hat)
+        return AdamState(x=x, m=m, v=v, buf=s.buf, t=t)
+
+    def step_inplace(self, s: AdamState, oracle) -> AdamState:
+        """The fast path: :meth:`step`'s update in place on the state's arrays (see the module doc)."""
         xp = get_xp(s.x)
         t, b1, b2 = s.t + 1, self.beta1, self.beta2
         g = oracle.stoch_grad(s.x, oracle.sample())               # g_t = grad l(w_t, z_t)

@@ -35,7 +35,8 @@ import numpy
 from .. import fused
 from ..backend import get_xp, is_cupy
 from .base import (
-    cache_blocks, check_beta, check_nonnegative, check_positive, copy, norm, project_ball, set_field,
+    cache_blocks, check_beta, check_nonnegative, check_positive, copy, div_or_zero, maximum, norm,
+    project_ball, set_field, sqrt,
 )
 
 
@@ -72,7 +73,7 @@ class AdaGradNorm:
         g = oracle.stoch_grad(s.x, oracle.sample())                # sample z_t; g_t = grad l(w_t, z_t)
         S = s.S + norm(g) ** 2                                     # sum_{i<=t} ||g_i||^2
         denom = self.eps ** 2 + (s.S if self.delayed else S)
-        eta = self.c / math.sqrt(denom) if denom > 0 else 0.0      # eta_t = c / sqrt(eps^2 + sum)
+        eta = div_or_zero(self.c, sqrt(denom))                     # eta_t = c / sqrt(eps^2 + sum)
         x = s.x - eta * g                                          # w_{t+1} = w_t - eta_t g_t
         if self.radius is not None:
             x = project_ball(x, self.radius)                       # Pi_{||w|| <= D_2} (Thm 16.2)
@@ -98,7 +99,7 @@ class AdaGradNormEMA:
         g = oracle.stoch_grad(s.x, oracle.sample())                # g_t = grad l(w_t, z_t)
         A = self.beta * s.S + norm(g) ** 2                         # A_t = beta A_{t-1} + ||g_t||^2
         denom = self.eps ** 2 + A
-        eta = self.c / math.sqrt(denom) if denom > 0 else 0.0      # eta_t = c / sqrt(eps^2 + A_t)
+        eta = div_or_zero(self.c, sqrt(denom))                     # eta_t = c / sqrt(eps^2 + A_t)
         return NormState(x=s.x - eta * g, S=A, B=0.0, eta=eta, t=s.t + 1)   # w_{t+1} = w_t - eta_t g_t
 
 
@@ -124,8 +125,8 @@ class AdaGradNormEMAMax:
         t = s.t + 1
         g = oracle.stoch_grad(s.x, oracle.sample())                # g_t = grad l(w_t, z_t)
         A = self.beta * s.S + norm(g) ** 2                         # A_t = beta A_{t-1} + ||g_t||^2
-        B = max(s.B, t * A)                                        # B_t = max(B_{t-1}, t A_t)
-        eta = self.c / math.sqrt(B) if B > 0 else 0.0              # eta_t = c / sqrt(B_t)
+        B = maximum(s.B, t * A)                                    # B_t = max(B_{t-1}, t A_t)
+        eta = div_or_zero(self.c, sqrt(B))                         # eta_t = c / sqrt(B_t)
         return NormState(x=s.x - eta * g, S=A, B=B, eta=eta, t=t)  # w_{t+1} = w_t - eta_t g_t
 
 
@@ -161,6 +162,20 @@ class AdaGrad:
         return AdaGradState(x=x, s=xp.zeros_like(x), buf=xp.empty_like(x), t=0)
 
     def step(self, st: AdaGradState, oracle) -> AdaGradState:
+        xp = get_xp(st.x)
+        g = oracle.stoch_grad(st.x, oracle.sample())               # g_t = grad l(w_t, z_t)
+        s = st.s + g * g                                           # g_{1:t}^2[i] = sum_tau g_tau[i]^2
+        if self.eps:
+            x = st.x - self.c * (g / xp.sqrt(self.eps ** 2 + s))   # w_{t+1}[i] = w_t[i] - eta_t[i] g_t[i]
+        else:
+            with numpy.errstate(invalid="ignore", divide="ignore"):
+                x = st.x - xp.where(s > 0, self.c * (g / xp.sqrt(s)), 0.0)   # (s[i] = 0: no step)
+        if self.D_inf is not None:
+            x = xp.clip(x, -self.D_inf, self.D_inf)                # Pi_{|w[i]| <= D_inf}
+        return AdaGradState(x=x, s=s, buf=st.buf, t=st.t + 1)
+
+    def step_inplace(self, st: AdaGradState, oracle) -> AdaGradState:
+        """The fast path: :meth:`step`'s update in place (cache blocks on the host, a kernel on a GPU)."""
         xp = get_xp(st.x)
         g = oracle.stoch_grad(st.x, oracle.sample())               # g_t = grad l(w_t, z_t)
         if is_cupy(st.x):                                          # one fused GPU kernel, same arithmetic

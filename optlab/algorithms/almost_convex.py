@@ -46,6 +46,8 @@ class AlmostConvexProx:
     eps: float = 1e-6
     inner_steps: int = 1000
 
+    no_batch = "each seed's inner loop stops at its own iteration (a per-seed break)"
+
     def __post_init__(self):
         set_field(self, "gamma", check_positive("gamma", self.gamma))
         set_field(self, "H", check_positive("H", self.H))

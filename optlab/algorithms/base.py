@@ -8,10 +8,16 @@ Every method in :mod:`optlab.algorithms` is a frozen dataclass whose fields are 
   the step counter ``t`` and the method's buffers;
 * ``step(state, oracle) -> state``: one iteration of the algorithm box, querying the oracle.
 
-Methods that update large buffers (Adam, AdaGrad) do so **in place** for speed: the arrays of the
-returned state may be the arrays of the input state. Copy ``state.x`` if you need an old iterate
-(:func:`optlab.algorithms.run` does). Arrays are never assumed to be NumPy arrays: the namespace comes
-from :func:`optlab.backend.get_xp`, and randomness is drawn on the host (``oracle.rng``).
+Seeds as a batch axis: ``x0`` may be a batch of S iterates, shape (S, d), with a
+:class:`~optlab.problems.BatchOracle`; every method then runs the S seeds at once and keeps per-seed
+state: a norm, an accumulator or a step size of one seed is an (S, 1) array (a float for one iterate),
+computed with :func:`sq_norm`, :func:`norm`, :func:`sqrt`, :func:`maximum` and :func:`div_or_zero`,
+which treat the two cases alike. A method that cannot run seeds together says why in its class
+attribute ``no_batch`` (a string); :func:`optlab.algorithms.run` then runs its seeds one by one.
+
+``step`` is pure: it never modifies the arrays of the state it receives. Arrays are never assumed to be
+NumPy arrays: the namespace comes from :func:`optlab.backend.get_xp`, and randomness is drawn on the
+host (``oracle.sample()`` or ``oracle.draw(fn)``).
 
 Example:
     >>> check_lr(0.1)
@@ -26,64 +32,18 @@ Example:
 from __future__ import annotations
 
 import math
-import numbers
 
+import numpy
+
+# the argument checks live in optlab._validate (one contract for methods and problems); re-exported here
+from .._validate import (  # noqa: F401
+    check_beta, check_choice, check_int, check_nonnegative, check_number, check_positive,
+    check_unit_interval,
+)
 from ..backend import get_xp, is_cupy
 
 
-# ------------------------------------------------------------------------------------ validation
-def _as_float(name, value, rule):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be {rule}, got {name}={value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be {rule}, got {name}={value!r}")
-    return value
-
-
-def check_positive(name, value):
-    """``value`` as a float; ValueError naming ``name`` unless it is a finite number > 0."""
-    v = _as_float(name, value, "a finite number > 0")
-    if v <= 0:
-        raise ValueError(f"{name} must be > 0, got {name}={value!r}")
-    return v
-
-
-def check_nonnegative(name, value):
-    """``value`` as a float; ValueError naming ``name`` unless it is a finite number >= 0."""
-    v = _as_float(name, value, "a finite number >= 0")
-    if v < 0:
-        raise ValueError(f"{name} must be >= 0, got {name}={value!r}")
-    return v
-
-
-def check_beta(name, value, *, closed=False):
-    """A momentum/averaging factor in [0, 1) (or [0, 1] with ``closed=True``)."""
-    v = _as_float(name, value, "a number in [0, 1]" if closed else "a number in [0, 1)")
-    if not (0 <= v <= 1 if closed else 0 <= v < 1):
-        raise ValueError(f"{name} must lie in {'[0, 1]' if closed else '[0, 1)'}, got {name}={value!r}")
-    return v
-
-
-def check_unit_interval(name, value):
-    """A weight in (0, 1] (e.g. the notes' momentum parameter alpha, where alpha = 1 is no momentum)."""
-    v = _as_float(name, value, "a number in (0, 1]")
-    if not 0 < v <= 1:
-        raise ValueError(f"{name} must lie in (0, 1], got {name}={value!r}")
-    return v
-
-
-def check_int(name, value, minimum=1):
-    """``value`` as an int; ValueError naming ``name`` unless it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
-    return int(value)
-
-
-def check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {name}={value!r}")
-    return value
+# ------------------------------------------------------------------------------------ learning rates
 
 
 def check_lr(value, name="lr"):
@@ -142,9 +102,47 @@ def copy(x):
     return x.copy()
 
 
+def sq_norm(x):
+    """||x||^2: a Python float for one iterate (d,); per seed, an (S, 1) array, for a batch (S, d)."""
+    if x.ndim == 2:   # (einsum: a sum over a short last axis costs numpy a loop per row)
+        return get_xp(x).einsum("ij,ij->i", x, x)[:, None]
+    if x.ndim > 2:
+        return (x * x).sum(axis=-1, keepdims=True)
+    return float((x * x).sum())
+
+
 def norm(x):
-    """Euclidean norm as a Python float (vector or flattened array), for NumPy or CuPy."""
+    """Euclidean norm: a Python float for one iterate; per seed, an (S, 1) array, for a batch (S, d)."""
+    if x.ndim > 1:
+        return get_xp(x).sqrt(sq_norm(x))
     return math.sqrt(float((x * x).sum()))
+
+
+def sqrt(a):
+    """Square root of a float, or elementwise of a per-seed (S, 1) array."""
+    return math.sqrt(a) if isinstance(a, (float, int)) else get_xp(a).sqrt(a)
+
+
+def maximum(a, b):
+    """max(a, b), per seed where either is an (S, 1) array."""
+    if isinstance(a, (float, int)) and isinstance(b, (float, int)):
+        return max(a, b)
+    return get_xp(a if not isinstance(a, (float, int)) else b).maximum(a, b)
+
+
+def where(cond, a, b):
+    """``a if cond else b``, per seed where ``cond`` is an (S, 1) array."""
+    if isinstance(cond, (bool, numpy.bool_)):
+        return a if cond else b
+    return get_xp(cond).where(cond, a, b)
+
+
+def div_or_zero(a, b):
+    """a / b where b > 0, else 0 (per seed where b is an (S, 1) array)."""
+    if isinstance(b, (float, int)):
+        return a / b if b > 0 else 0.0
+    xp = get_xp(b)
+    return xp.where(b > 0, a / xp.where(b > 0, b, 1.0), 0.0)
 
 
 BLOCK = 65536  # elements per cache block: the ~5 float64 arrays of one block (2.5 MiB) stay in cache;
@@ -161,9 +159,25 @@ def cache_blocks(x):
 
 
 def project_ball(x, radius):
-    """Euclidean projection onto {||x|| <= radius}."""
+    """Euclidean projection onto {||x|| <= radius} (of each seed's row of a batch)."""
     n = norm(x)
+    if x.ndim > 1:
+        return get_xp(x).where(n <= radius, x, x * (radius / maximum(n, radius)))
     return x if n <= radius else x * (radius / n)
+
+
+def stepper(method, x, inplace=None):
+    """The one place that chooses how ``run`` steps ``method``: its pure reference ``step``, or its fast
+    path ``step_inplace`` (in-place host code, fused GPU kernels), which updates the state's arrays.
+    ``inplace=None`` takes the fast path for a CuPy iterate (where the kernels pay off) and the
+    reference on the host; True or False forces it. Methods without a fast path always use ``step``.
+    """
+    fast = getattr(method, "step_inplace", None)
+    if fast is None:
+        return method.step
+    if inplace is None:
+        inplace = is_cupy(x)
+    return fast if inplace else method.step
 
 
 def set_field(obj, name, value):

@@ -27,9 +27,10 @@ Example:
 """
 from __future__ import annotations
 
-import math
 import sys
 import warnings
+
+import numpy
 
 GROWTH = 1e6           # final loss above start + GROWTH (|start| + 1): diverging
 
@@ -66,8 +67,10 @@ def check_x0(problem, x0):
 
 
 def check_start(problem, loss0, grad_norm0):
-    """Refuse a start where the loss or the gradient is not finite (NaN in the data or in x0)."""
-    if not math.isfinite(loss0) or not math.isfinite(grad_norm0):
+    """Refuse a start where the loss or the gradient is not finite (NaN in the data or in x0).
+
+    For a batch of seeds ``loss0`` and ``grad_norm0`` hold one value per seed."""
+    if not numpy.all(numpy.isfinite(loss0)) or not numpy.all(numpy.isfinite(grad_norm0)):
         name = getattr(problem, "name", "the problem")
         raise ValueError(
             f"run(): at x0 the loss of {name} is {loss0} and ||grad|| is {grad_norm0}: the problem's "
@@ -75,14 +78,20 @@ def check_start(problem, loss0, grad_norm0):
 
 
 def after_run(method, problem, oracle, loss):
-    """Warn (once per calling line) about a finite but diverging run, and about SGD that was GD."""
+    """Warn (once per calling line) about a finite but diverging run, and about SGD that was GD.
+
+    ``loss``: the recorded losses, one number per record (or, for a batch of seeds, one array per record:
+    the warning then speaks of the first seed that diverges)."""
     name, pname = f"{method!r}"[:60], getattr(problem, "name", "the problem")
-    if len(loss) > 1 and math.isfinite(loss[-1]) and loss[-1] - loss[0] > GROWTH * (abs(loss[0]) + 1):
+    L = numpy.asarray(loss, dtype=float).reshape(len(loss), -1)       # (records, seeds)
+    grew = numpy.isfinite(L[-1]) & (L[-1] - L[0] > GROWTH * (numpy.abs(L[0]) + 1))
+    if len(loss) > 1 and grew.any():
+        start = float(L[0][numpy.argmax(grew)])
         H, lr = getattr(problem, "H", None), getattr(method, "lr", None)
         why = ""
         if H and isinstance(lr, (int, float)) and lr > 2 / H:
             why = f" (lr = {lr:g} > 2/H = {2 / H:g})"
-        warnings.warn(f"run(): the loss of {name} on {pname} grew from {loss[0]:.3g} to more than "
+        warnings.warn(f"run(): the loss of {name} on {pname} grew from {start:.3g} to more than "
                       f"{GROWTH:g} times that: the run diverges although it stays finite{why}.",
                       RunWarning, stacklevel=4)
     deterministic = oracle.noise is None and not getattr(problem, "is_finite_sum", False)

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .base import (
-    check_beta, check_lr, check_nonnegative, check_positive, copy, lr_at, norm, set_field,
+    check_beta, check_lr, check_nonnegative, check_positive, copy, div_or_zero, lr_at, maximum, norm,
+    set_field, where,
 )
 
 
@@ -57,10 +58,9 @@ class ANGD:
         t = s.t + 1
         g = oracle.stoch_grad(s.x, oracle.sample())                # grad f(w_t) (or grad f_xi(w_t))
         n = norm(g)
-        if n == 0:
-            return GSState(x=s.x, t=t, h=0.0)                      # stationary: no step
-        h = n ** self.beta                                          # ||grad f(w_t)||^beta
-        return GSState(x=s.x - (lr_at(self.lr, t) / h) * g, t=t, h=h)   # w - gamma g / ||g||^beta
+        h = where(n > 0, n ** self.beta, 0.0)                      # ||grad f(w_t)||^beta (0: stationary)
+        x = s.x - div_or_zero(lr_at(self.lr, t), h) * g            # w - gamma g / ||g||^beta (no step at 0)
+        return GSState(x=x, t=t, h=h)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class IANSGD:
         t = s.t + 1
         g = oracle.stoch_grad(s.x, oracle.sample())                # grad f_xi(w_t)
         g_ind = oracle.stoch_grad(s.x, oracle.sample())            # grad f_xi'(w_t), xi' independent
-        h = max(1.0, self.Gamma * (self.A * norm(g_ind) + self.delta))   # h_t
+        h = maximum(1.0, self.Gamma * (self.A * norm(g_ind) + self.delta))   # h_t
         hb = h ** self.beta
         return GSState(x=s.x - (lr_at(self.lr, t) / hb) * g, t=t, h=hb)  # w - gamma g / h_t^beta
 
@@ -110,5 +110,5 @@ class ClippedSGD:
     def step(self, s: GSState, oracle) -> GSState:
         t = s.t + 1
         g = oracle.stoch_grad(s.x, oracle.sample())                # g_t
-        h = max(1.0, norm(g) / self.clip)                          # max(1, ||g||/c)
+        h = maximum(1.0, norm(g) / self.clip)                      # max(1, ||g||/c)
         return GSState(x=s.x - (lr_at(self.lr, t) / h) * g, t=t, h=h)

@@ -55,6 +55,13 @@ class HogwildSim:
             check_choice("coordinate_scale", self.coordinate_scale, ("d", 1))
         check_choice("delay", self.delay, ("max", "uniform"))
 
+    @property
+    def no_batch(self):
+        if self.delay == "uniform" or self.coordinate:
+            return ("each seed draws its own delay or coordinate between the oracle's samples "
+                    "(delay='uniform' or coordinate=True)")
+        return None
+
     def init(self, x0, oracle) -> HogwildState:
         x = copy(x0)
         return HogwildState(x=x, history=(x,), t=0, delay=0)

@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 
 import numpy
 
+from ..problems.declared import DataFitProblem
 from .base import check_choice, check_int, check_positive
 
 
@@ -53,36 +54,30 @@ class HogwildResult(NamedTuple):
         return self.updates / self.seconds
 
 
+def _data_fit(problem):
+    if not isinstance(problem, DataFitProblem):
+        raise ValueError(f"hogwild needs a data-fit problem (optlab.problems.DataFitProblem: its rows X, "
+                         f"labels y and per-example loss), got {problem!r}")
+    return problem
+
+
 def sparse_rows(problem):
-    """(indptr, indices, data, y) of the problem's data matrix in CSR form."""
-    if all(hasattr(problem, a) for a in ("indptr", "indices", "data")):
-        return (numpy.asarray(problem.indptr), numpy.asarray(problem.indices),
-                numpy.asarray(problem.data, dtype=float), numpy.asarray(problem.y, dtype=float))
-    S, X = getattr(problem, "supports", None), getattr(problem, "X", None)
-    if S is not None and X is not None:                    # fixed supports (optlab's sparse_hogwild)
-        S = numpy.asarray(S)
-        indptr = numpy.arange(S.shape[0] + 1) * S.shape[1]
-        return (indptr, S.ravel(), numpy.asarray(X, dtype=float)[numpy.arange(S.shape[0])[:, None], S]
-                .ravel(), numpy.asarray(problem.y, dtype=float))
-    if X is None or not hasattr(problem, "y"):
-        raise ValueError(f"hogwild needs a problem that carries its data (X and y, or CSR arrays "
-                         f"indptr/indices/data and y); got {problem!r}")
-    X = numpy.asarray(X, dtype=float)
-    rows, cols = numpy.nonzero(X)
-    indptr = numpy.concatenate([[0], numpy.cumsum(numpy.bincount(rows, minlength=X.shape[0]))])
-    return indptr, cols, X[rows, cols], numpy.asarray(problem.y, dtype=float)
+    """(indptr, indices, data, y) of the problem's data matrix ``X`` in CSR form (no copy when ``X``
+    is already a scipy.sparse CSR matrix, as in sparse_hogwild)."""
+    from scipy import sparse
+
+    p = _data_fit(problem)
+    X = p.X if sparse.isspmatrix_csr(p.X) else sparse.csr_matrix(numpy.asarray(p.X, dtype=float))
+    return X.indptr, X.indices, X.data, numpy.asarray(p.y, dtype=float)
 
 
 def infer_loss(problem):
-    loss = getattr(problem, "loss", None) or getattr(problem, "extra", {}).get("loss")
-    if loss in ("logistic", "squares"):
-        return loss
-    name = getattr(problem, "name", "").lower()
-    if "logistic" in name:
-        return "logistic"
-    if "least squares" in name or "squares" in name:
-        return "squares"
-    raise ValueError(f"cannot tell the loss of {problem!r}; pass loss='logistic' or 'squares'")
+    """The problem's declared per-example loss, where Hogwild!'s workers have it."""
+    loss = _data_fit(problem).loss
+    if loss not in ("logistic", "squares"):
+        raise ValueError(f"hogwild's workers compute the logistic and squares losses; this problem's loss "
+                         f"is {loss!r}")
+    return loss
 
 
 def _worker(k, shm_name, d, rows, loss, lr, count, seed, start, counter_name, delays, coord_scale):

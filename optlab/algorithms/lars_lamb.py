@@ -35,17 +35,17 @@ import numpy
 
 from ..backend import get_xp
 from .base import (
-    block_slices, check_beta, check_blocks, check_lr, check_nonnegative, copy, lr_at, norm, set_field,
+    block_slices, check_beta, check_blocks, check_lr, check_nonnegative, copy, div_or_zero, lr_at, norm,
+    set_field,
 )
 
 
 def _layerwise(x, d_dir, eta, slices):
     """(W_i) - eta ||W_i|| D_i / ||D_i|| for every block (returns a new array)."""
     out = x.copy()
-    for sl in slices:
-        nd = norm(d_dir[sl])
-        if nd > 0:
-            out[sl] = x[sl] - (eta * norm(x[sl]) / nd) * d_dir[sl]
+    for sl in slices:                           # [..., sl]: the block of each seed's row of a batch
+        scale = div_or_zero(eta * norm(x[..., sl]), norm(d_dir[..., sl]))   # no step where D = 0
+        out[..., sl] = x[..., sl] - scale * d_dir[..., sl]
     return out
 
 
@@ -66,13 +66,13 @@ class LARS:
 
     def init(self, x0, oracle) -> LARSState:
         x = copy(x0)
-        block_slices(self.blocks, x.shape[0])
+        block_slices(self.blocks, x.shape[-1])
         return LARSState(x=x, t=0)
 
     def step(self, s: LARSState, oracle) -> LARSState:
         t = s.t + 1
         g = oracle.stoch_grad(s.x, oracle.sample())                    # grad_{W_i} l(w, zeta)
-        sl = block_slices(self.blocks, s.x.shape[0])
+        sl = block_slices(self.blocks, s.x.shape[-1])
         return LARSState(x=_layerwise(s.x, g, lr_at(self.lr, t), sl), t=t)   # W - eta||W|| g/||g||
 
 
@@ -100,7 +100,7 @@ class LAMB:
 
     def init(self, x0, oracle) -> LAMBState:
         x = copy(x0)
-        block_slices(self.blocks, x.shape[0])
+        block_slices(self.blocks, x.shape[-1])
         xp = get_xp(x)
         return LAMBState(x=x, M=xp.zeros_like(x), V=xp.zeros_like(x), t=0)   # M_0 = V_0 = 0
 
@@ -115,6 +115,6 @@ class LAMB:
                 D = xp.where(den > 0, M / den, 0.0)                    # D_{t+1} = M / sqrt(V)
         else:
             D = M
-        sl = block_slices(self.blocks, s.x.shape[0])
+        sl = block_slices(self.blocks, s.x.shape[-1])
         x = _layerwise(s.x, D, lr_at(self.lr, t), sl)                  # W - eta ||W|| D / ||D||
         return LAMBState(x=x, M=M, V=V, t=t)

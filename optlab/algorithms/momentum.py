@@ -169,11 +169,18 @@ class SGDMomentum:
     def step(self, s: SGDMState, oracle) -> SGDMState:
         t = s.t + 1
         g = oracle.stoch_grad(s.x, oracle.sample())               # sample z_t; grad l(w_t, z_t)
-        if t > 1 and is_cupy(s.x):                                # one fused GPU kernel, in place
-            fused.sgd_momentum(s.x, g, s.m, alpha=self.alpha, lr=lr_at(self.lr, t))
-            return SGDMState(x=s.x, m=s.m, t=t)
         if t == 1:
-            m = g.copy() if is_cupy(g) else g                     # m_1 = grad l(w_1, z_1) (owned on GPU)
+            m = g                                                 # m_1 = grad l(w_1, z_1)
         else:
             m = (1 - self.alpha) * s.m + self.alpha * g           # m_t = (1-alpha) m_{t-1} + alpha grad
         return SGDMState(x=s.x - lr_at(self.lr, t) * m, m=m, t=t)  # w_{t+1} = w_t - eta m_t
+
+    def step_inplace(self, s: SGDMState, oracle) -> SGDMState:
+        """The fast path: on a GPU, past step 1, one fused kernel updates m and x in place."""
+        if s.t == 0 or not is_cupy(s.x):
+            s = self.step(s, oracle)
+            return s._replace(m=s.m.copy()) if s.t == 1 and is_cupy(s.x) else s   # own m_1 (updated later)
+        t = s.t + 1
+        g = oracle.stoch_grad(s.x, oracle.sample())
+        fused.sgd_momentum(s.x, g, s.m, alpha=self.alpha, lr=lr_at(self.lr, t))
+        return SGDMState(x=s.x, m=s.m, t=t)

@@ -33,13 +33,12 @@ from typing import Any, NamedTuple
 
 from .. import fused
 from ..backend import is_cupy
-from .base import check_lr, check_unit_interval, copy, lr_at, norm, set_field
+from .base import check_lr, check_unit_interval, copy, div_or_zero, lr_at, norm, set_field
 
 
 def normalized_step(x, m, eta):
-    """x - eta m / ||m|| (x itself when m = 0)."""
-    n = norm(m)
-    return x - (eta / n) * m if n > 0 else x
+    """x - eta m / ||m|| (x itself when m = 0), per seed for a batch."""
+    return x - div_or_zero(eta, norm(m)) * m
 
 
 class NormalizedState(NamedTuple):
@@ -69,15 +68,21 @@ class NormalizedSGDMomentum:
     def step(self, s: NormalizedState, oracle) -> NormalizedState:
         t = s.t + 1
         g = oracle.stoch_grad(s.x, oracle.sample())                    # grad l(w_t, z_t)
-        if t > 1 and is_cupy(s.x):                                     # fused GPU kernels, in place
-            sq = fused.average_and_norm(s.m, g, alpha=self.alpha)      # m_t and ||m_t||^2, one pass
-            fused.normalized_step(s.x, s.m, lr_at(self.lr, t), sq)     # w_{t+1} = w_t - eta m_t/||m_t||
-            return NormalizedState(x=s.x, m=s.m, x_prev=None, t=t)     # (x_prev is STORM's only)
         m = g if t == 1 else (1 - self.alpha) * s.m + self.alpha * g    # m_t
-        if t == 1 and is_cupy(g):
-            m = g.copy()                                               # owned, updated in place later
         x = normalized_step(s.x, m, lr_at(self.lr, t))                 # w_{t+1} = w_t - eta m_t/||m_t||
-        return NormalizedState(x=x, m=m, x_prev=s.x, t=t)
+        return NormalizedState(x=x, m=m, x_prev=None, t=t)             # (x_prev is STORM's only)
+
+    def step_inplace(self, s: NormalizedState, oracle) -> NormalizedState:
+        """The fast path: on a GPU, past step 1, two fused kernels update m and x in place (one
+        iterate only: the kernels reduce one norm over the whole array)."""
+        if s.t == 0 or not is_cupy(s.x) or s.x.ndim > 1:
+            s = self.step(s, oracle)
+            return s._replace(m=s.m.copy()) if s.t == 1 and is_cupy(s.x) else s   # own m_1
+        t = s.t + 1
+        g = oracle.stoch_grad(s.x, oracle.sample())
+        sq = fused.average_and_norm(s.m, g, alpha=self.alpha)          # m_t and ||m_t||^2, one pass
+        fused.normalized_step(s.x, s.m, lr_at(self.lr, t), sq)         # w_{t+1} = w_t - eta m_t/||m_t||
+        return NormalizedState(x=s.x, m=s.m, x_prev=None, t=t)
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,12 @@ Example:
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from .base import check_blocks, check_lr, copy, lr_at, norm, set_field
+import numpy
+
+from .base import check_blocks, check_lr, copy, lr_at, norm, set_field, sqrt
 
 
 def _invariant_slices(blocks, d):
@@ -79,24 +80,24 @@ class ScaleInvariantSGD:
 
     def init(self, x0, oracle) -> SIState:
         x = copy(x0)
-        _invariant_slices(self.blocks, x.shape[0])
+        _invariant_slices(self.blocks, x.shape[-1])
         return SIState(x=x, t=0)
 
     def step(self, s: SIState, oracle) -> SIState:
         t = s.t + 1
-        W, rest = _invariant_slices(self.blocks, s.x.shape[0])
+        W, rest = _invariant_slices(self.blocks, s.x.shape[-1])
         grad = oracle.stoch_grad(s.x, oracle.sample())            # grad F_{z_t}(theta_t)
         x = s.x - lr_at(self.lr_g, t) * grad                      # g_{t+1} = g_t - eta_g grad_g F
         eta_w = lr_at(self.lr_w, t)
         for sl in W:
-            x[sl] = s.x[sl] - eta_w * grad[sl]                    # w_{t+1} = w_t - eta_w grad_w F
+            x[..., sl] = s.x[..., sl] - eta_w * grad[..., sl]     # w_{t+1} = w_t - eta_w grad_w F
         return SIState(x=x, t=t)
 
     def effective_lr(self, s):
         """eta_{w,t+1} / ||w^(i)||^2 for each scale-invariant block (seed 001 L190)."""
-        W, _ = _invariant_slices(self.blocks, s.x.shape[0])
+        W, _ = _invariant_slices(self.blocks, s.x.shape[-1])
         eta = lr_at(self.lr_w, s.t + 1)
-        return tuple(eta / norm(s.x[sl]) ** 2 for sl in W)
+        return tuple(eta / norm(s.x[..., sl]) ** 2 for sl in W)
 
 
 class WNGradState(NamedTuple):
@@ -117,25 +118,25 @@ class WNGrad:
 
     def init(self, x0, oracle) -> WNGradState:
         x = copy(x0)
-        W, _ = _invariant_slices(self.blocks, x.shape[0])
+        W, _ = _invariant_slices(self.blocks, x.shape[-1])
         G = []
         for sl in W:
-            G.append(norm(x[sl]) ** 2)                            # G_0 = ||w_0||^2
-            if G[-1] == 0:
+            G.append(norm(x[..., sl]) ** 2)                       # G_0 = ||w_0||^2 (per seed)
+            if not numpy.all(G[-1] != 0):
                 raise ValueError("a scale-invariant block of x0 is zero; its direction is undefined")
-            x[sl] = x[sl] / math.sqrt(G[-1])                      # v_0 = w_0 / ||w_0||
+            x[..., sl] = x[..., sl] / sqrt(G[-1])                 # v_0 = w_0 / ||w_0||
         return WNGradState(x=x, G=tuple(G), t=0)
 
     def step(self, s: WNGradState, oracle) -> WNGradState:
         t = s.t + 1
-        W, _ = _invariant_slices(self.blocks, s.x.shape[0])
+        W, _ = _invariant_slices(self.blocks, s.x.shape[-1])
         grad = oracle.stoch_grad(s.x, oracle.sample())            # grad F_{z_t}(theta~_t)
         x = s.x - lr_at(self.lr_g, t) * grad                      # g_{t+1} = g_t - eta_g grad_g F
         eta_w, G = lr_at(self.lr_w, t), []
         for sl, Gi in zip(W, s.G):
-            u = s.x[sl] - (eta_w / Gi) * grad[sl]                 # v - (eta_w / G) grad_v F
-            x[sl] = u / norm(u)                                   # Pi(.) onto the unit sphere
-            G.append(Gi + eta_w ** 2 / Gi * norm(grad[sl]) ** 2)  # G_{t+1} = G + eta^2/G ||grad_v||^2
+            u = s.x[..., sl] - (eta_w / Gi) * grad[..., sl]       # v - (eta_w / G) grad_v F
+            x[..., sl] = u / norm(u)                              # Pi(.) onto the unit sphere
+            G.append(Gi + eta_w ** 2 / Gi * norm(grad[..., sl]) ** 2)   # G_{t+1} = G + eta^2/G ||grad_v||^2
         return WNGradState(x=x, G=tuple(G), t=t)
 
     def effective_lr(self, s):

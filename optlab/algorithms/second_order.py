@@ -122,6 +122,8 @@ class CubicNewton:
     """
     J: float
 
+    no_batch = "each seed solves its own eigen-decomposition and cubic subproblem (host bisection)"
+
     def __post_init__(self):
         set_field(self, "J", check_positive("J", self.J))
 
@@ -148,6 +150,8 @@ class NegativeCurvature:
     J: float
     lr: Any
     tol: float = 0.0
+
+    no_batch = "each seed solves its own eigen-decomposition and cubic subproblem (host bisection)"
 
     def __post_init__(self):
         set_field(self, "J", check_positive("J", self.J))

@@ -88,17 +88,17 @@ class ShuffledSGD:
         if n is None:
             raise ValueError("ShuffledSGD needs a finite-sum problem (with n terms); got "
                              f"{oracle.problem!r}")
-        order = oracle.rng.permutation(n) if self.shuffle_first else numpy.arange(n)
+        order = oracle.draw(lambda rng: rng.permutation(n)) if self.shuffle_first else numpy.arange(n)
         return ShuffledState(x=copy(x0), t=0, order=order)
 
     def step(self, s: ShuffledState, oracle) -> ShuffledState:
-        n = len(s.order)
+        n = s.order.shape[-1]
         i = s.t % n                                          # position in the epoch
-        g = oracle.stoch_grad(s.x, s.order[i:i + 1])         # g_t = grad l(w_t, z_i)
+        g = oracle.stoch_grad(s.x, s.order[..., i:i + 1])    # g_t = grad l(w_t, z_i)
         x = s.x - lr_at(self.lr, s.t + 1) * g                # w_{t+1} = w_t - eta g_t
         order = s.order
         if i == n - 1 and self.shuffle:                      # end of epoch: optionally shuffle
-            order = oracle.rng.permutation(n)
+            order = oracle.draw(lambda rng: rng.permutation(n))
         return ShuffledState(x=x, t=s.t + 1, order=order)
 
 
@@ -128,8 +128,8 @@ class MinibatchSGD:
     def minibatch_grad(self, x, oracle):
         B, n = self.batch_size, getattr(oracle.problem, "n", None)
         if n is not None and oracle.noise is None:
-            idx = (oracle.rng.integers(0, n, B) if self.replace
-                   else oracle.rng.choice(n, B, replace=False))
+            idx = oracle.draw(lambda rng: rng.integers(0, n, B) if self.replace
+                              else rng.choice(n, B, replace=False))
             return oracle.stoch_grad(x, idx)                 # (1/B) sum_i grad l(w_t, z_{t,i})
         g = oracle.stoch_grad(x, oracle.sample())
         for _ in range(B - 1):
@@ -167,9 +167,9 @@ class ParallelMinibatchSGD:
 
     def step(self, s: SGDState, oracle) -> SGDState:
         B, M, n = self.batch_size, self.workers, oracle.problem.n
-        z = oracle.rng.integers(0, n, B)                     # z_{t,0..B-1}
+        z = oracle.draw(lambda rng: rng.integers(0, n, B))   # z_{t,0..B-1}
         k = B // M
-        parts = [k * oracle.stoch_grad(s.x, z[i * k:(i + 1) * k])   # processor i: sum of B/M grads
+        parts = [k * oracle.stoch_grad(s.x, z[..., i * k:(i + 1) * k])   # processor i: sum of B/M grads
                  for i in range(M)]
         g = sum(parts[1:], parts[0]) / B                     # barrier; g_t = (1/B) sum_i g_{t,i}
         return SGDState(x=s.x - lr_at(self.lr, s.t + 1) * g, t=s.t + 1)   # w_{t+1} = w_t - eta g_t

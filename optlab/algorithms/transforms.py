@@ -145,6 +145,8 @@ class Transformed:
     method: Any
     transform: Any
 
+    no_batch = "the transform keeps one run's scalar statistics (GradientAutoscale's s_t, a_t, p_t)"
+
     def init(self, x0, oracle) -> TransformedState:
         proxy = _TransformingOracle(oracle, self.transform, self.transform.init())
         inner = self.method.init(x0, proxy)

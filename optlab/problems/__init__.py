@@ -21,7 +21,11 @@ Example:
     (0.25, 1)
 """
 from .adam_examples import median_example, reddi_adam_example  # noqa: F401
-from .base import ASSUMPTIONS, CONSTANTS, DeviceData, FiniteSumProblem, Problem  # noqa: F401
+from .base import (  # noqa: F401
+    ASSUMPTIONS, CONSTANTS, BatchFallbackWarning, DeviceData, FiniteSumProblem, Problem,
+)
+from .batch_oracle import BatchOracle  # noqa: F401
+from .declared import LOSSES, DataFitProblem, QuadraticProblem, RotatedSumProblem  # noqa: F401
 from .catalogue import FAMILIES, Family, families_with  # noqa: F401
 from .checks import verify  # noqa: F401
 from .custom import wrap, wrap_finite_sum  # noqa: F401

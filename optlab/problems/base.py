@@ -30,6 +30,14 @@ moves it to the backend chosen with :func:`optlab.backend.set_backend`, so after
 ``x_star`` and ``hessian`` (a dense host matrix) stay on the host; ``value``, ``variance``,
 ``in_domain`` and ``hessian`` accept a device ``x``.
 
+Seeds as a batch axis: ``f``, ``grad``, ``hvp`` (and a finite sum's ``f_i``, ``grad_i``, ``hvp_i``,
+``project``) also accept a batch of S iterates, an array of shape (S, d) (row s is seed s's iterate;
+a finite sum then takes one index array per row, shape (S, B)), and answer per row: ``f`` an (S,)
+array, ``grad`` an (S, d) array. A family that computes this in one vectorized pass says so with
+``batched=True``; for any other problem (a custom ``f`` written for one vector) the rows are evaluated
+one by one, with a one-time :class:`BatchFallbackWarning` naming the problem, so every problem batches
+and the row loop is the reference a vectorized family is tested against.
+
 Source: EC500 lecture notes (seed 003, definitions of smoothness, strong convexity and Lipschitz
 continuity), the generalized-smoothness talk (seed 002, (L0, L1, alpha)-smoothness and generalized PL),
 and the batch-normalization paper (seed 001, scale invariance).
@@ -49,10 +57,13 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy
 
 from .. import autodiff as _ad
+# the argument checks live in optlab._validate (one contract for problems and methods); re-exported here
+from .._validate import check_int, check_nonnegative, check_number, check_positive  # noqa: F401
 from ..autodiff.graph import Variable as _Variable
 from ..backend import get_xp, is_cupy, to_backend, to_numpy
 
@@ -78,42 +89,20 @@ _DESCRIPTIONS = {
 
 
 # ----------------------------------------------------------------------------------------- validation
-def check_number(name, value, rule="a finite number"):
-    if value is None:
-        return None
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {rule}, got {value!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    return value
-
-
-def check_positive(name, value, strict=True):
-    """``value`` as a float; ValueError naming ``name`` if it is not > 0 (>= 0 when not strict)."""
-    rule = "> 0" if strict else ">= 0"
-    value = check_number(name, value, f"a finite number {rule}")
-    if value is not None and (value <= 0 if strict else value < 0):
-        raise ValueError(f"{name} must be {rule}, got {name}={value!r}")
-    return value
-
-
-def check_int(name, value, minimum=1):
-    """``value`` as an int; ValueError naming ``name`` unless it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {name}={value!r}")
-    return int(value)
-
-
 def check_mu_H(mu, H):
     """Validate 0 <= mu <= H (either may be None)."""
-    mu = check_positive("mu", mu, strict=False)
-    H = check_positive("H", H, strict=False)
+    mu = check_nonnegative("mu", mu, optional=True)
+    H = check_nonnegative("H", H, optional=True)
     if mu is not None and H is not None and mu > H:
         raise ValueError(f"mu must satisfy mu <= H (strong convexity cannot exceed smoothness), "
                          f"got mu={mu!r} > H={H!r}")
     return mu, H
+
+
+def _ad_sum(y):
+    import optlab.numpy as onp   # (a late import: optlab.numpy imports the problems' engine)
+
+    return onp.sum(y)
 
 
 def _fmt(value):
@@ -183,6 +172,34 @@ class DeviceData:
         return (xp,) + tuple(xp.asarray(a) if isinstance(a, _ndarray) else a for a in self._host[1:])
 
 
+# ----------------------------------------------------------------------------------------- batch rows
+def _ndim(x):
+    return getattr(x, "ndim", 0)
+
+
+class BatchFallbackWarning(UserWarning):
+    """A batch of seeds is evaluated row by row (correct, but one Python call per seed)."""
+
+
+def is_batch(x):
+    """Whether ``x`` is a batch of iterates (S, d) rather than one iterate (d,)."""
+    return _ndim(x) > 1
+
+
+def _rows(problem, fn, x, *rest):
+    """``fn`` applied to each row of the batch ``x`` (with the same row of each array in ``rest``),
+    stacked: the reference semantics of a batched call, used by problems that do not vectorize."""
+    if not problem._warned:
+        problem._warned = True
+        warnings.warn(f"problem {problem.name!r} does not declare batched=True: a batch of seeds is "
+                      f"evaluated row by row (write f with a leading batch axis and pass batched=True to "
+                      f"vectorize)", BatchFallbackWarning, stacklevel=3)
+    while isinstance(x, _Variable):
+        x = x.value
+    xp = get_xp(x)
+    return xp.stack([xp.asarray(fn(x[s], *(r[s] for r in rest))) for s in range(x.shape[0])])
+
+
 # ----------------------------------------------------------------------------------------- Problem
 class Problem:
     """A loss with certified constants. See the module docstring for the meaning of each constant.
@@ -193,6 +210,8 @@ class Problem:
     ``project(x)`` is the Euclidean projection onto the feasible set of a constrained problem (identity
     when unconstrained; ``constrained`` tells which).
     ``extra`` holds further certified constants specific to a family (a dict of name -> value).
+    ``batched``: ``f``, ``grad``, ``hvp`` and ``project`` vectorize over a leading batch axis (see the
+    module docstring); otherwise a batch is evaluated row by row.
     """
 
     is_finite_sum = False
@@ -200,21 +219,23 @@ class Problem:
     def __init__(self, f, d, name, *, grad=None, hvp=None, H=None, mu=None, G=None, sigma=None,
                  rho=None, L0=None, L1=None, alpha=None, pl_mu=None, pl_exponent=None, x_star=None,
                  f_star=None, assumptions=(), domain="R^d", x0=None, source="", notes="",
-                 extra=None, in_domain=None, project=None):
+                 extra=None, in_domain=None, project=None, batched=False):
         self.d = check_int("d", d)
+        self.batched = bool(batched)
+        self._warned = False
         self.name = str(name)
         self._f = f
         self.mu, self.H = check_mu_H(mu, H)
-        self.G = check_positive("G", G, strict=False)
-        self.sigma = check_positive("sigma", sigma, strict=False)
-        self.rho = check_positive("rho", rho, strict=False)
-        self.L0 = check_positive("L0", L0, strict=False)
-        self.L1 = check_positive("L1", L1, strict=False)
-        self.alpha = check_number("alpha", alpha)
+        self.G = check_nonnegative("G", G, optional=True)
+        self.sigma = check_nonnegative("sigma", sigma, optional=True)
+        self.rho = check_nonnegative("rho", rho, optional=True)
+        self.L0 = check_nonnegative("L0", L0, optional=True)
+        self.L1 = check_nonnegative("L1", L1, optional=True)
+        self.alpha = check_number("alpha", alpha, optional=True)
         if self.alpha is not None and not 0 <= self.alpha <= 2:
             raise ValueError(f"alpha must satisfy 0 <= alpha <= 2, got alpha={self.alpha!r}")
-        self.pl_mu = check_positive("pl_mu", pl_mu)
-        self.pl_exponent = check_positive("pl_exponent", pl_exponent)
+        self.pl_mu = check_positive("pl_mu", pl_mu, optional=True)
+        self.pl_exponent = check_positive("pl_exponent", pl_exponent, optional=True)
         unknown = set(assumptions) - ASSUMPTIONS
         if unknown:
             raise ValueError(f"assumptions must be among {sorted(ASSUMPTIONS)}, got unknown "
@@ -224,7 +245,7 @@ class Problem:
         self.x_star = None if x_star is None else numpy.asarray(x_star, dtype=float)
         if self.x_star is not None and self.x_star.shape != (self.d,):
             raise ValueError(f"x_star must have shape (d,) = ({self.d},), got {self.x_star.shape}")
-        self.f_star = check_number("f_star", f_star)
+        self.f_star = check_number("f_star", f_star, optional=True)
         self.domain = domain
         self._in_domain = in_domain
         self._project = project
@@ -236,6 +257,9 @@ class Problem:
         self._hvp = hvp
         self._engine_grad = _ad.grad(self.f)
         self._engine_hvp = _ad.hvp(self.f)
+        # a batch of S seeds: the rows are independent, so the gradient of the sum is the rows' gradients
+        self._engine_grad_batch = _ad.grad(lambda X: _ad_sum(self.f(X)))
+        self._engine_hvp_batch = _ad.hvp(lambda X: _ad_sum(self.f(X)))
 
     def _check_assumption_constants(self):
         need = {"strongly_convex": ("mu",), "smooth": ("H",), "lipschitz": ("G",),
@@ -254,7 +278,9 @@ class Problem:
 
     # -- evaluation
     def f(self, x):
-        """The loss, written with optlab.numpy (differentiable by optlab.grad)."""
+        """The loss, written with optlab.numpy (differentiable by optlab.grad); per row of a batch."""
+        if _ndim(x) > 1 and not self.batched:
+            return _rows(self, self._f, x)
         return self._f(x)
 
     def __call__(self, x):
@@ -267,19 +293,27 @@ class Problem:
     def grad(self, x):
         """The gradient: analytic where the family provides one, else the engine's."""
         if self._grad is not None:
+            if _ndim(x) > 1 and not self.batched:
+                return _rows(self, self._grad, x)
             return self._grad(x)
-        return self._engine_grad(x)
+        return self.engine_grad(x)
 
     def hvp(self, x, v):
         """Hessian-vector product: analytic where provided, else the engine's (reverse over reverse)."""
         if self._hvp is not None:
+            if _ndim(x) > 1 and not self.batched:
+                return _rows(self, self._hvp, x, v)
             return self._hvp(x, v)
-        return self._engine_hvp(x, v)
+        return self.engine_hvp(x, v)
 
     def engine_grad(self, x):
+        if _ndim(x) > 1:
+            return self._engine_grad_batch(x) if self.batched else _rows(self, self._engine_grad, x)
         return self._engine_grad(x)
 
     def engine_hvp(self, x, v):
+        if _ndim(x) > 1:
+            return self._engine_hvp_batch(x, v) if self.batched else _rows(self, self._engine_hvp, x, v)
         return self._engine_hvp(x, v)
 
     @property
@@ -307,8 +341,12 @@ class Problem:
         return self._project is not None
 
     def project(self, x):
-        """Projection onto the feasible set (identity for an unconstrained problem)."""
-        return x if self._project is None else self._project(x)
+        """Projection onto the feasible set (identity for an unconstrained problem); per row of a batch."""
+        if self._project is None:
+            return x
+        if _ndim(x) > 1 and not self.batched:
+            return _rows(self, self._project, x)
+        return self._project(x)
 
     def x0(self, seed=0):
         """A starting point: the family's default for seed 0; otherwise that default (or 0) plus a
@@ -429,21 +467,49 @@ class FiniteSumProblem(Problem):
             raise ValueError(f"idx must be an integer array, got dtype {idx.dtype}")
         return idx
 
+    def _batch_idx(self, x, idx):
+        """A batch of S iterates takes one index array per seed, shape (S, B), or one (B,) shared by all
+        seeds; a problem evaluated row by row gets the (S, B) form."""
+        idx = self._idx(idx)
+        if _ndim(x) > 1:
+            if idx.ndim == 1 and not self.batched:
+                idx = idx.reshape(1, -1).repeat(x.shape[0], axis=0)
+            if idx.ndim == 2 and idx.shape[0] != x.shape[0] or idx.ndim > 2:
+                raise ValueError(f"idx must have one row per seed, shape (S, B) = ({x.shape[0]}, B), "
+                                 f"got shape {idx.shape}")
+        elif idx.ndim != 1:
+            raise ValueError(f"idx must be a 1-D index array for one iterate, got shape {idx.shape}")
+        return idx
+
     def f_i(self, x, idx):
-        return self._f_i(x, self._idx(idx))
+        idx = self._batch_idx(x, idx)
+        if _ndim(x) > 1 and not self.batched:
+            return _rows(self, self._f_i, x, idx)
+        return self._f_i(x, idx)
 
     def grad_i(self, x, idx):
-        """Mean gradient of the terms in ``idx``."""
-        idx = self._idx(idx)
+        """Mean gradient of the terms in ``idx`` (per row of a batch, with one index row per seed)."""
+        idx = self._batch_idx(x, idx)
         if self._grad_i is not None:
+            if _ndim(x) > 1 and not self.batched:
+                return _rows(self, self._grad_i, x, idx)
             return self._grad_i(x, idx)
-        return self._engine_grad_i(x, idx)
+        return self.engine_grad_i(x, idx)
 
     def engine_grad_i(self, x, idx):
-        return self._engine_grad_i(x, self._idx(idx))
+        idx = self._batch_idx(x, idx)
+        if _ndim(x) > 1:
+            if idx.ndim == 1:
+                idx = idx.reshape(1, -1).repeat(x.shape[0], axis=0)
+            return _rows(self, self._engine_grad_i, x, idx)
+        return self._engine_grad_i(x, idx)
 
     def hvp_i(self, x, v, idx):
-        idx = self._idx(idx)
+        idx = self._batch_idx(x, idx)
+        if _ndim(x) > 1 and not (self.batched and self._hvp_i is not None):
+            if idx.ndim == 1:
+                idx = idx.reshape(1, -1).repeat(x.shape[0], axis=0)
+            return _rows(self, self.hvp_i, x, v, idx)
         if self._hvp_i is not None:
             return self._hvp_i(x, v, idx)
         return _ad.hvp(lambda y: self._f_i(y, idx))(x, v)

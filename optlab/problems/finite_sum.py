@@ -37,8 +37,9 @@ import numpy
 
 import optlab.numpy as onp
 
-from ._linalg import gram_extremes
-from .base import DeviceData, FiniteSumProblem, check_int, check_positive
+from ._linalg import gram_extremes, margins, pullback
+from .base import DeviceData, check_int, check_nonnegative, check_positive
+from .declared import DataFitProblem
 
 
 def _data(n, d, seed, normalize):
@@ -83,8 +84,8 @@ def _per_term_stats(p, H_max, G_max=None):
 def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
     """(1/2n) ||X w - y||^2 + lam/2 ||w||^2 with y = X w_true + noise * N(0, 1)."""
     n, d, rng, X = _data(n, d, seed, normalize)
-    noise = check_positive("noise", noise, strict=False)
-    lam = check_positive("lam", lam, strict=False)
+    noise = check_nonnegative("noise", noise)
+    lam = check_nonnegative("lam", lam)
     w_true = rng.standard_normal(d)
     y = X @ w_true + noise * rng.standard_normal(n)
     lo, hi = gram_extremes(X)
@@ -94,15 +95,16 @@ def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
 
     data = DeviceData(X, y)
 
+    # idx: (B,) for one iterate; for a batch of seeds w (S, d), (S, B) per seed or (B,) shared
     def f_i(w, idx):
         _, X_, y_ = data(w)
-        r = X_[idx] @ w - y_[idx]
-        return 0.5 * onp.mean(r * r) + 0.5 * lam * onp.sum(w * w)
+        r = margins(X_[idx], w) - y_[idx]
+        return 0.5 * onp.mean(r * r, axis=-1) + 0.5 * lam * onp.sum(w * w, axis=-1)
 
     def grad_i(w, idx):
         _, X_, y_ = data(w)
         Xi = X_[idx]
-        return Xi.T @ (Xi @ w - y_[idx]) / len(idx) + lam * w
+        return pullback(Xi, margins(Xi, w) - y_[idx]) / idx.shape[-1] + lam * w
 
     def grad_all(w):
         _, X_, y_ = data(w)
@@ -110,7 +112,7 @@ def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
 
     def hvp_i(w, v, idx):
         Xi = data(w)[1][idx]
-        return Xi.T @ (Xi @ v) / len(idx) + lam * v
+        return pullback(Xi, margins(Xi, v)) / idx.shape[-1] + lam * v
 
     r = X @ ws - y
     fs = float(0.5 * r @ r / n + 0.5 * lam * ws @ ws)
@@ -119,11 +121,10 @@ def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
     if mu > 0:
         assumptions |= {"strongly_convex", "generalized_pl"}
         kw.update(pl_mu=mu, pl_exponent=2.0)
-    p = FiniteSumProblem(f_i, n, d, f"least squares (n={n}, d={d}, lam={lam:g})", grad_i=grad_i,
-                         grad_all=grad_all, hvp_i=hvp_i, H=H, mu=mu, rho=0.0, x_star=ws, f_star=fs,
-                         assumptions=assumptions, x0=numpy.zeros(d),
-                         source="seed 003; seed-notes part 2 §7.1 F2", **kw)
-    p.X, p.y, p.w_true = X, y, w_true
+    p = DataFitProblem(f_i, n, d, f"least squares (n={n}, d={d}, lam={lam:g})", X=X, y=y, loss="squares",
+                       lam=lam, w_true=w_true, grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=H, mu=mu,
+                       rho=0.0, x_star=ws, f_star=fs, assumptions=assumptions, x0=numpy.zeros(d),
+                       source="seed 003; seed-notes part 2 §7.1 F2", batched=True, **kw)
     return _per_term_stats(p, numpy.max(numpy.sum(X * X, axis=1)) + lam)
 
 
@@ -137,8 +138,8 @@ def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1)
     Labels come from a planted w (logistic model), each flipped with probability ``label_noise``.
     """
     n, d, rng, X = _data(n, d, seed, normalize)
-    lam = check_positive("lam", lam, strict=False)
-    label_noise = check_positive("label_noise", label_noise, strict=False)
+    lam = check_nonnegative("lam", lam)
+    label_noise = check_nonnegative("label_noise", label_noise)
     if label_noise > 0.5:
         raise ValueError(f"label_noise must be <= 0.5, got label_noise={label_noise!r}")
     w_true = rng.standard_normal(d)
@@ -149,12 +150,13 @@ def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1)
     data = DeviceData(Z)
 
     def f_i(w, idx):
-        return onp.mean(onp.softplus(-(data(w)[1][idx] @ w))) + 0.5 * lam * onp.sum(w * w)
+        return (onp.mean(onp.softplus(-margins(data(w)[1][idx], w)), axis=-1)
+                + 0.5 * lam * onp.sum(w * w, axis=-1))
 
     def grad_i(w, idx):
         xp, Z_ = data(w)
         Zi = Z_[idx]
-        return -(Zi.T @ _sigmoid(-(Zi @ w), xp)) / len(idx) + lam * w
+        return -pullback(Zi, _sigmoid(-margins(Zi, w), xp)) / idx.shape[-1] + lam * w
 
     def grad_all(w):
         xp, Z_ = data(w)
@@ -163,8 +165,8 @@ def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1)
     def hvp_i(w, v, idx):
         xp, Z_ = data(w)
         Zi = Z_[idx]
-        s = _sigmoid(Zi @ w, xp)
-        return Zi.T @ (s * (1 - s) * (Zi @ v)) / len(idx) + lam * v
+        s = _sigmoid(margins(Zi, w), xp)
+        return pullback(Zi, s * (1 - s) * margins(Zi, v)) / idx.shape[-1] + lam * v
 
     def hess(w):
         s = _sigmoid(Z @ w)
@@ -183,12 +185,11 @@ def logistic_regression(n, d, lam=0.0, seed=0, normalize=False, label_noise=0.1)
     else:
         assumptions.add("lipschitz")
         kw["G"] = float(row_norms.mean())
-    p = FiniteSumProblem(f_i, n, d, f"logistic regression (n={n}, d={d}, lam={lam:g})",
-                         grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=H, x_star=ws,
+    p = DataFitProblem(f_i, n, d, f"logistic regression (n={n}, d={d}, lam={lam:g})", X=X, y=y,
+                         loss="logistic", lam=lam, w_true=w_true, grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=H, x_star=ws,
                          f_star=None if ws is None else full(ws), assumptions=assumptions,
-                         x0=numpy.zeros(d), source="seed 003; seed-notes part 2 §7.1 F3", **kw,
+                         x0=numpy.zeros(d), source="seed 003; seed-notes part 2 §7.1 F3", batched=True, **kw,
                          notes="x_star computed by Newton's method to ||grad|| <= 1e-12")
-    p.X, p.y, p.w_true = X, y, w_true
     return _per_term_stats(p, numpy.max(row_norms) ** 2 / 4 + lam,
                            None if lam > 0 else numpy.max(row_norms))
 
@@ -197,8 +198,8 @@ def huber(n, d, delta=1.0, seed=0, noise=0.1, outliers=0.1, normalize=False):
     """Huber regression (1/n) sum h_delta(x_i^T w - y_i); a fraction ``outliers`` of y gets +-10 added."""
     n, d, rng, X = _data(n, d, seed, normalize)
     delta = check_positive("delta", delta)
-    noise = check_positive("noise", noise, strict=False)
-    outliers = check_positive("outliers", outliers, strict=False)
+    noise = check_nonnegative("noise", noise)
+    outliers = check_nonnegative("outliers", outliers)
     if outliers > 1:
         raise ValueError(f"outliers must be a fraction in [0, 1], got outliers={outliers!r}")
     w_true = rng.standard_normal(d)
@@ -241,12 +242,12 @@ def huber(n, d, delta=1.0, seed=0, noise=0.1, outliers=0.1, normalize=False):
                  f=full)
     _, hi = gram_extremes(X)
     row_norms = numpy.linalg.norm(X, axis=1)
-    p = FiniteSumProblem(f_i, n, d, f"Huber regression (n={n}, d={d}, delta={delta:g})",
-                         grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=hi,
+    p = DataFitProblem(f_i, n, d, f"Huber regression (n={n}, d={d}, delta={delta:g})", X=X, y=y,
+                         loss="huber", w_true=w_true, grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, H=hi,
                          G=delta * float(row_norms.mean()), x_star=ws,
                          f_star=None if ws is None else full(ws),
                          assumptions={"convex", "smooth", "lipschitz"}, x0=numpy.zeros(d),
                          source="seed-notes part 1 §7.1 (Huber = Moreau envelope of G|x|)",
-                         notes="x_star by semismooth Newton to ||grad|| <= 1e-12")
-    p.X, p.y, p.w_true, p.delta = X, y, w_true, delta
+                         notes="x_star by semismooth Newton to ||grad|| <= 1e-12",
+                         extra={"delta": delta})
     return _per_term_stats(p, numpy.max(row_norms) ** 2, delta * numpy.max(row_norms))

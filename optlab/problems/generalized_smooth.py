@@ -44,7 +44,9 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import op_norm
-from .base import DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_positive
+from .base import (
+    DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_nonnegative, check_positive,
+)
 
 
 def power_norm(d, p=4.0, center=None):
@@ -56,23 +58,24 @@ def power_norm(d, p=4.0, center=None):
     c = numpy.zeros(d) if center is None else numpy.asarray(center, dtype=float)
     data = DeviceData(c)
 
+    # per row of a batch of seeds (S, d) as for one iterate: sums over the last axis
     def f(x):
         r = x - data(x)[1]
-        return onp.sum(r * r) ** (p / 2)
+        return onp.sum(r * r, axis=-1) ** (p / 2)
 
     def grad(x):
         xp, c_ = data(x)
         r = x - c_
-        n = xp.linalg.norm(r)
-        return p * n ** (p - 2) * r if n > 0 else xp.zeros(d)
+        n = xp.sqrt(xp.sum(r * r, axis=-1, keepdims=True))
+        return p * n ** (p - 2) * r                      # 0 at the minimiser (p = 2: 2 r = 0)
 
     def hvp(x, v):
         xp, c_ = data(x)
         r = x - c_
-        n = xp.linalg.norm(r)
-        if n == 0:
-            return 2.0 * v if p == 2 else xp.zeros(d)
-        return p * n ** (p - 2) * (v + (p - 2) * r * (r @ v) / n ** 2)
+        n2 = xp.sum(r * r, axis=-1, keepdims=True)
+        safe = xp.where(n2 > 0, n2, 1.0)
+        out = p * safe ** ((p - 2) / 2) * (v + (p - 2) * r * xp.sum(r * v, axis=-1, keepdims=True) / safe)
+        return xp.where(n2 > 0, out, 2.0 * v if p == 2 else 0.0 * v)   # the Hessian at r = 0
 
     q = p / (p - 1)
     kw = dict(L0=0.0, L1=(p - 1) * p ** (1 / (p - 1)), alpha=(p - 2) / (p - 1), pl_mu=p ** q / 2,
@@ -87,7 +90,7 @@ def power_norm(d, p=4.0, center=None):
     return Problem(f, d, f"||x||^{p:g}", grad=grad, hvp=hvp, x_star=c, f_star=0.0,
                    assumptions=assumptions, x0=c + numpy.full(d, 1.0 / math.sqrt(d)),
                    source="seed 002 (generalized smoothness, eq. 5, 9); seed-notes-short §3.4(1)",
-                   notes="Hessian form and PL hold with equality", **kw)
+                   notes="Hessian form and PL hold with equality", batched=True, **kw)
 
 
 def cosh_sum(d=1, a=1.0):
@@ -113,7 +116,7 @@ def phase_retrieval(m, d, noise=0.0, seed=0):
     """(1/2m) sum (y_r - (a_r^T w)^2)^2 with a_r ~ N(0, I), y_r = (a_r^T w_true)^2 + noise N(0, 1)."""
     m = check_int("m", m)
     d = check_int("d", d)
-    noise = check_positive("noise", noise, strict=False)
+    noise = check_nonnegative("noise", noise)
     rng = numpy.random.default_rng(seed)
     A = rng.standard_normal((m, d))
     w_true = rng.standard_normal(d) / math.sqrt(d)

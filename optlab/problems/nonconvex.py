@@ -37,6 +37,7 @@ import optlab.numpy as onp
 
 from ._linalg import orthogonal
 from .base import DeviceData, Problem, check_int, check_positive
+from .declared import RotatedSumProblem
 
 LOG_SUM_RHO = 1.5 + math.sqrt(2.0)
 PL_SINE_MU = 0.175
@@ -55,25 +56,24 @@ def cosine_sum(d, a=1.0, b=1.0, seed=0, rotate=True):
     Q, _ = _rotation(d, seed, rotate)
     data = DeviceData(Q)
 
+    # w @ Q.T is Q w for one iterate and row by row for a batch (S, d): the family vectorizes seeds
     def f(w):
-        return a * onp.sum(onp.cos((data(w)[1] @ w) / b))
+        return a * onp.sum(onp.cos((w @ data(w)[1].T) / b), axis=-1)
 
     def grad(w):
         xp, Q_ = data(w)
-        return -(a / b) * (Q_.T @ xp.sin(Q_ @ w / b))
+        return -(a / b) * (xp.sin(w @ Q_.T / b) @ Q_)
 
     def hvp(w, v):
         xp, Q_ = data(w)
-        return -(a / b ** 2) * (Q_.T @ (xp.cos(Q_ @ w / b) * (Q_ @ v)))
+        return -(a / b ** 2) * ((xp.cos(w @ Q_.T / b) * (v @ Q_.T)) @ Q_)
 
     xs = Q.T @ numpy.full(d, math.pi * b)
-    p = Problem(f, d, f"cosine sum (a={a:g}, b={b:g})", grad=grad, hvp=hvp, H=a / b ** 2,
+    return RotatedSumProblem(f, d, f"cosine sum (a={a:g}, b={b:g})", Q=Q, grad=grad, hvp=hvp, H=a / b ** 2,
                 G=a * math.sqrt(d) / b, rho=a / b ** 3, x_star=xs, f_star=-a * d,
                 assumptions={"nonconvex", "smooth", "lipschitz", "second_order_smooth"},
                 x0=Q.T @ numpy.full(d, 0.5 * b), source="seed-notes part 2 §7.1 F5",
-                extra={"gamma": a / b ** 2})
-    p.Q = Q
-    return p
+                extra={"gamma": a / b ** 2}, batched=True)
 
 
 def log_sum(d, seed=0, rotate=False, center=None):
@@ -85,26 +85,25 @@ def log_sum(d, seed=0, rotate=False, center=None):
 
     def f(w):
         _, Q_, c_ = data(w)
-        u = Q_ @ (w - c_)
-        return onp.sum(onp.log1p(u * u))
+        u = (w - c_) @ Q_.T
+        return onp.sum(onp.log1p(u * u), axis=-1)
 
     def grad(w):
         _, Q_, c_ = data(w)
-        u = Q_ @ (w - c_)
-        return Q_.T @ (2 * u / (1 + u * u))
+        u = (w - c_) @ Q_.T
+        return (2 * u / (1 + u * u)) @ Q_
 
     def hvp(w, v):
         _, Q_, c_ = data(w)
-        u = Q_ @ (w - c_)
-        return Q_.T @ (2 * (1 - u * u) / (1 + u * u) ** 2 * (Q_ @ v))
+        u = (w - c_) @ Q_.T
+        return (2 * (1 - u * u) / (1 + u * u) ** 2 * (v @ Q_.T)) @ Q_
 
-    p = Problem(f, d, "log sum (Cauchy loss)", grad=grad, hvp=hvp, H=2.0, G=math.sqrt(d),
+    return RotatedSumProblem(f, d, "log sum (Cauchy loss)", Q=Q, center=c, grad=grad, hvp=hvp, H=2.0,
+                G=math.sqrt(d),
                 rho=LOG_SUM_RHO, x_star=c, f_star=0.0,
                 assumptions={"nonconvex", "smooth", "lipschitz", "second_order_smooth"},
                 x0=c + Q.T @ numpy.full(d, 3.0), source="seed-notes part 2 §7.1 F4",
-                extra={"gamma": 0.25})
-    p.Q, p.center = Q, c
-    return p
+                extra={"gamma": 0.25}, batched=True)
 
 
 def pl_sine(d=1):
@@ -113,7 +112,7 @@ def pl_sine(d=1):
 
     def f(w):
         s = onp.sin(w)
-        return onp.sum(w * w + 3 * s * s)
+        return onp.sum(w * w + 3 * s * s, axis=-1)
 
     # ufuncs only: numpy.sin of a CuPy array runs on its device (NEP 13 dispatch)
     return Problem(f, d, "x^2 + 3 sin^2 x", grad=lambda w: 2 * w + 3 * numpy.sin(2 * w),
@@ -123,4 +122,4 @@ def pl_sine(d=1):
                    x0=numpy.full(d, 3.0),
                    source="Karimi, Nutini, Schmidt (2016) (external); seed-notes-short T4.7",
                    notes="best PL constant 0.175531 (at w = +-2.2017); Karimi et al. state 1/32",
-                   extra={"gamma": 4.0})
+                   extra={"gamma": 4.0}, batched=True)

@@ -27,7 +27,8 @@ import numpy
 
 import optlab.numpy as onp
 
-from .base import DeviceData, FiniteSumProblem, Problem, check_int, check_positive
+from .base import DeviceData, Problem, check_int, check_nonnegative, check_positive
+from .declared import DataFitProblem
 
 
 def norm_loss(d, G=1.0, seed=0, x_star=None):
@@ -41,34 +42,34 @@ def norm_loss(d, G=1.0, seed=0, x_star=None):
 
     def f(x):
         r = x - data(x)[1]
-        return G * onp.sqrt(onp.sum(r * r))
+        return G * onp.sqrt(onp.sum(r * r, axis=-1))
 
     def grad(x):
         xp, xs_ = data(x)
         r = x - xs_
-        nr = xp.sqrt(r @ r)
-        return G * r / nr if nr > 0 else xp.zeros(d)
+        nr = xp.sqrt(xp.sum(r * r, axis=-1, keepdims=True))       # per seed for a batch (S, d)
+        return G * r / xp.where(nr > 0, nr, 1.0)                   # the minimum-norm subgradient 0 at x*
 
     def hvp(x, v):
         xp, xs_ = data(x)
         r = x - xs_
-        nr = xp.sqrt(r @ r)
-        if nr == 0:
-            return xp.full(d, numpy.nan)
-        u = r / nr
-        return G * (v - u * (u @ v)) / nr
+        nr = xp.sqrt(xp.sum(r * r, axis=-1, keepdims=True))
+        u = r / xp.where(nr > 0, nr, 1.0)
+        out = G * (v - u * xp.sum(u * v, axis=-1, keepdims=True)) / xp.where(nr > 0, nr, 1.0)
+        return xp.where(nr > 0, out, numpy.nan)                    # undefined at the kink x = x*
 
     return Problem(f, d, f"norm loss (G={G:g})", grad=grad, hvp=hvp, G=G, x_star=xs, f_star=0.0,
                    assumptions={"convex", "lipschitz"}, x0=numpy.zeros(d),
                    source="seed 003 Theorem 2.4; seed-notes part 1 §7.1 (worst case)",
-                   notes="non-smooth at x*: the gradient there is the minimum-norm subgradient 0")
+                   notes="non-smooth at x*: the gradient there is the minimum-norm subgradient 0",
+                   batched=True)
 
 
 def absolute_loss(n, d, seed=0, noise=0.0):
     """(1/n) sum |x_i^T w - y_i| with x_i ~ N(0, I), y = X w_true + noise * N(0, 1)."""
     n = check_int("n", n)
     d = check_int("d", d)
-    noise = check_positive("noise", noise, strict=False)
+    noise = check_nonnegative("noise", noise)
     rng = numpy.random.default_rng(seed)
     X = rng.standard_normal((n, d))
     w_true = rng.standard_normal(d)
@@ -91,12 +92,11 @@ def absolute_loss(n, d, seed=0, noise=0.0):
 
     row = numpy.linalg.norm(X, axis=1)
     exact = noise == 0 and numpy.linalg.matrix_rank(X) == d
-    p = FiniteSumProblem(f_i, n, d, f"absolute loss (n={n}, d={d})", grad_i=grad_i,
+    return DataFitProblem(f_i, n, d, f"absolute loss (n={n}, d={d})", X=X, y=y, loss="absolute",
+                         w_true=w_true, grad_i=grad_i,
                          grad_all=grad_all, hvp_i=lambda w, v, idx: data(w)[0].zeros(d),
                          G=float(row.mean()), x_star=w_true if exact else None,
                          f_star=0.0 if exact else None, assumptions={"convex", "lipschitz"},
                          x0=numpy.zeros(d), source="seed 003 Theorem 2.4 / 3.2 (convex Lipschitz)",
                          notes="G = mean ||x_i|| is attained for d = 1 and an upper bound otherwise",
                          extra={"G_max": float(row.max())})
-    p.X, p.y, p.w_true = X, y, w_true
-    return p

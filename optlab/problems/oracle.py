@@ -27,8 +27,15 @@ Models (``noise``):
   With noise, g = grad f(x) + xi (the exact gradient of the problem, noise added on top).
 * ``'affine'`` (seed 002, eq. 18, the IAN-SGD noise model): g = (1 + u) grad f(x) + v with u = +-tau1
   (Rademacher) and v uniform on the sphere of radius sigma, independent; xi = (u, v) averaged over the
-  batch. Unbiased, ||g - grad f|| <= tau1 ||grad f|| + sigma surely, and
+  batch. v comes from the oracle's stream, the signs from a second stream seeded ``(seed, 1)``, so
+  that each stream is a plain sequence of draws (a batch of seeds then draws them in blocks). Unbiased, ||g - grad f|| <= tau1 ||grad f|| + sigma surely, and
   E||g - grad f||^2 = (tau1^2 ||grad f(x)||^2 + sigma^2)/B exactly.
+
+Streams (``stream``): ``"host"`` (default) draws from ``numpy.random.default_rng(seed)``;
+``"counter"`` (additive Gaussian or sphere noise only) computes each normal as a pure function of
+(seed, sample number, coordinate) (:func:`optlab.problems.streams.counter_normals`), so a batch of
+seeds gets its noise in one vectorized call, on the GPU when the iterates are there, with no host
+stream to advance. The two streams give different (equally valid) sample paths.
 
 Source: EC500 lecture notes (seed 003, the stochastic oracle: unbiased, variance sigma^2, minibatch
 variance sigma^2/B) and the SGD slides (seed 004, minibatches with and without replacement).
@@ -52,21 +59,46 @@ from __future__ import annotations
 import numpy
 
 from ..backend import to_backend
+from .streams import counter_normals
 
-from .base import check_int, check_positive
+from .base import check_int, check_nonnegative, check_positive
 
 NOISE_MODELS = (None, "gaussian", "sphere", "affine")
+
+
+def shape_noise(z, noise, sigma, scale, xp=numpy):
+    """Standard normals z of shape (..., B, d) made into the model's noise (..., d): Gaussian
+    N(0, sigma^2/d I) (``scale`` = sigma/sqrt(d)) or uniform on the sphere of radius sigma, averaged
+    over the batch of B (the counter stream's transform, for one seed and for many alike)."""
+    if noise == "sphere":
+        z = z * (sigma / xp.sqrt((z * z).sum(axis=-1, keepdims=True)))
+    else:
+        z = z * scale
+    return z.mean(axis=-2) if z.shape[-2] > 1 else z[..., 0, :]
+
+
+def sign_stream(seed):
+    """The affine model's second stream (its Rademacher signs), independent of the oracle's own."""
+    return numpy.random.default_rng([seed, 1] if isinstance(seed, (int, numpy.integer)) else (seed, 1))
 
 
 class Oracle:
     """Counting oracle for ``problem``; see the module docstring for the noise models and costs."""
 
-    __slots__ = ("problem", "seed", "noise", "sigma", "batch_size", "replace", "rng", "calls",
+    S = None     # one seed (a BatchOracle holds S of them)
+    __slots__ = ("problem", "seed", "noise", "sigma", "batch_size", "replace", "rng", "signs", "stream", "_draws", "calls",
                  "grad_evals", "_finite", "_n", "_p", "tau1", "_grad", "_grad_i", "_d", "_scale")
 
-    def __init__(self, problem, seed=0, noise=None, sigma=None, batch_size=1, replace=True, tau1=0.0):
+    def __init__(self, problem, seed=0, noise=None, sigma=None, batch_size=1, replace=True, tau1=0.0,
+                 stream="host"):
         if noise not in NOISE_MODELS:
             raise ValueError(f"noise must be one of {NOISE_MODELS}, got noise={noise!r}")
+        if stream not in ("host", "counter"):
+            raise ValueError(f"stream must be 'host' or 'counter', got stream={stream!r}")
+        if stream == "counter" and noise not in ("gaussian", "sphere"):
+            raise ValueError(f"stream='counter' draws additive noise only (noise='gaussian' or 'sphere'), "
+                             f"got noise={noise!r}")
+        self.stream, self._draws = stream, 0
         self.problem = problem
         self.seed = seed
         self.noise = noise
@@ -82,8 +114,8 @@ class Oracle:
         else:
             if sigma is None:
                 raise ValueError(f"noise={noise!r} needs sigma >= 0, got sigma=None")
-            self.sigma = check_positive("sigma", sigma, strict=False)
-        self.tau1 = check_positive("tau1", tau1, strict=False)
+            self.sigma = check_nonnegative("sigma", sigma)
+        self.tau1 = check_nonnegative("tau1", tau1)
         if self.tau1 and noise != "affine":
             raise ValueError(f"tau1 is only used with noise='affine', got tau1={tau1!r} with noise={noise!r}")
         if self._finite:
@@ -101,6 +133,7 @@ class Oracle:
         self._grad_i = problem.grad_i if self._finite else None
         self._p = problem.weights if self._finite else None
         self.rng = numpy.random.default_rng(seed)
+        self.signs = sign_stream(seed) if noise == "affine" else None
         self.calls = {"value": 0, "full_grad": 0, "sample": 0, "stoch_grad": 0, "hvp": 0}
         self.grad_evals = 0
 
@@ -132,6 +165,10 @@ class Oracle:
             return self.rng.choice(self._n, B, replace=False)
         if self.noise is None:
             return None
+        if self.stream == "counter":
+            self._draws += 1
+            z = counter_normals(numpy, [self.seed], self._draws - 1, B * self._d).reshape(B, self._d)
+            return shape_noise(z, self.noise, self.sigma, self._scale)
         if self.noise == "gaussian":
             z = self.rng.standard_normal((B, self._d)) if B > 1 else self.rng.standard_normal(self._d)
             return (z.mean(axis=0) if B > 1 else z) * self._scale
@@ -139,7 +176,7 @@ class Oracle:
         z *= self.sigma / numpy.sqrt(numpy.einsum("ij,ij->i", z, z))[:, None]
         v = z.mean(axis=0) if B > 1 else z[0]
         if self.noise == "affine":
-            u = self.tau1 * (2.0 * self.rng.integers(0, 2, B) - 1.0)
+            u = self.tau1 * (2.0 * self.signs.integers(0, 2, B) - 1.0)
             return float(u.mean()), v
         return v
 
@@ -156,6 +193,11 @@ class Oracle:
         if self.noise == "affine":
             return (1.0 + xi[0]) * g + to_backend(xi[1], like=g)
         return g + to_backend(xi, like=g)   # noise drawn on the host joins g on its device
+
+    def draw(self, fn):
+        """``fn(rng)``: randomness a method draws itself, from this oracle's stream (a
+        :class:`~optlab.problems.batch_oracle.BatchOracle` answers it for each seed's stream)."""
+        return fn(self.rng)
 
     def __call__(self, x):
         """Draw a fresh sample and return its stochastic gradient at x."""
@@ -183,6 +225,8 @@ class Oracle:
         if seed is not None:
             self.seed = seed
         self.rng = numpy.random.default_rng(self.seed)
+        self._draws = 0
+        self.signs = sign_stream(self.seed) if self.noise == "affine" else None
         for k in self.calls:
             self.calls[k] = 0
         self.grad_evals = 0

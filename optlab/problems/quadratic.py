@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import numpy
 
-import optlab.numpy as onp
-
 from ._linalg import orthogonal
-from .base import DeviceData, Problem, check_int, check_mu_H, check_number, check_positive
+from .base import DeviceData, check_int, check_mu_H, check_number, check_positive
+from .declared import QuadraticProblem
 
 SPECTRA = ("uniform", "linear", "log", "two_point")
 
@@ -59,27 +58,6 @@ def _spectrum(d, mu, H, spectrum, rng):
     else:
         inner = numpy.where(numpy.arange(d - 2) % 2 == 0, mu, H)
     return numpy.sort(numpy.concatenate([[mu], inner, [H]]))
-
-
-def _quadratic_problem(A, center, f_center, name, **kwargs):
-    A = numpy.asarray(A, dtype=float)
-    xs = numpy.asarray(center, dtype=float)
-    fs = float(f_center)
-    data = DeviceData(A, xs)
-
-    def f(x):
-        _, A_, xs_ = data(x)
-        r = x - xs_
-        return 0.5 * onp.sum(r * (A_ @ r)) + fs
-
-    def grad(x):
-        _, A_, xs_ = data(x)
-        return A_ @ (x - xs_)
-
-    def hvp(x, v):
-        return data(x)[1] @ v
-
-    return Problem(f, A.shape[0], name, grad=grad, hvp=hvp, **kwargs)
 
 
 def quadratic(d, mu, H, seed=0, spectrum="uniform", x_star=None, f_star=0.0, radius=None):
@@ -114,19 +92,17 @@ def quadratic(d, mu, H, seed=0, spectrum="uniform", x_star=None, f_star=0.0, rad
 
         def to_ball(x):
             xp, xs_ = center(x)
-            r = xp.linalg.norm(x - xs_)
-            return x if r <= radius else xs_ + (x - xs_) * (radius / r)
+            r = xp.linalg.norm(x - xs_, axis=-1, keepdims=True)       # per seed for a batch
+            return xp.where(r <= radius, x, xs_ + (x - xs_) * (radius / xp.maximum(r, radius)))
 
         kwargs.update(G=H * radius, domain=f"ball ||x - x*|| <= {radius:g} (use p.project)",
                       in_domain=lambda x: numpy.linalg.norm(x - xs) <= radius * (1 + 1e-12),
                       project=to_ball)
-    p = _quadratic_problem(
-        A, xs, f_star, f"quadratic (mu={mu:g}, H={H:g})", H=H, mu=mu, rho=0.0, x_star=xs,
-        f_star=f_star, assumptions=assumptions,
+    return QuadraticProblem(
+        A, xs, f_star, f"quadratic (mu={mu:g}, H={H:g})", eigenvalues=lam, eigenvectors=Q, H=H, mu=mu,
+        rho=0.0, x_star=xs, f_star=f_star, assumptions=assumptions,
         x0=numpy.zeros(d) if radius is None else xs + radius * Q[:, -1],
         source="seed 003 (EC500 notes); seed-notes part 2 §7.1 F1", **kwargs)
-    p.A, p.eigenvalues, p.eigenvectors = A, lam, Q
-    return p
 
 
 def indefinite_quadratic(d, lam_min, lam_max, seed=0, n_negative=1, spectrum="uniform"):
@@ -151,14 +127,12 @@ def indefinite_quadratic(d, lam_min, lam_max, seed=0, n_negative=1, spectrum="un
     A = (A + A.T) / 2
     xs = rng.standard_normal(d)
     H = max(abs(lam_min), lam_max)
-    p = _quadratic_problem(
-        A, xs, 0.0, f"indefinite quadratic (lam in [{lam_min:g}, {lam_max:g}])", H=H, rho=0.0,
-        assumptions={"nonconvex", "smooth", "second_order_smooth"}, x0=xs.copy(),
-        source="seed-notes part 2 §7.1 F1 (indefinite A gives a saddle)",
-        notes="unbounded below; x_saddle is a strict saddle (lambda_min < 0)",
+    return QuadraticProblem(
+        A, xs, 0.0, f"indefinite quadratic (lam in [{lam_min:g}, {lam_max:g}])", eigenvalues=lam,
+        eigenvectors=Q, H=H, rho=0.0, assumptions={"nonconvex", "smooth", "second_order_smooth"},
+        x0=xs.copy(), source="seed-notes part 2 §7.1 F1 (indefinite A gives a saddle)",
+        notes="unbounded below; its center is a strict saddle (lambda_min < 0)",
         extra={"lambda_min": lam_min})
-    p.A, p.eigenvalues, p.eigenvectors, p.x_saddle = A, lam, Q, xs
-    return p
 
 
 def nesterov_worst_case(d, H, mu=0.0):
@@ -180,33 +154,20 @@ def nesterov_worst_case(d, H, mu=0.0):
         xs = numpy.linalg.solve(A, b)
         fs = float(-0.5 * b @ xs)
 
-    data = DeviceData(A, b)
-
-    def f(x):
-        _, A_, b_ = data(x)
-        return 0.5 * onp.sum(x * (A_ @ x)) - onp.sum(b_ * x)
-
-    def grad(x):
-        _, A_, b_ = data(x)
-        return A_ @ x - b_
-
-    def hvp(x, v):
-        return data(x)[1] @ v
-
-    lam = numpy.linalg.eigvalsh(A)
+    lam, V = numpy.linalg.eigh(A)
     assumptions = {"convex", "smooth", "second_order_smooth"}
     kwargs = {}
     if mu > 0:
         assumptions |= {"strongly_convex", "generalized_pl"}
         kwargs.update(pl_mu=mu, pl_exponent=2.0)
-    p = Problem(f, d, f"Nesterov worst case (d={d}, H={H:g}, mu={mu:g})", grad=grad,
-                hvp=hvp, H=H, mu=mu, rho=0.0, x_star=xs, f_star=fs,
-                assumptions=assumptions, x0=numpy.zeros(d),
-                source="Nesterov, Introductory Lectures (2004) §2.1.2 (external); seed-notes part 2 F6",
-                notes="H and mu bound the spectrum strictly; exact extremes in extra",
-                extra={"lambda_max": float(lam[-1]), "lambda_min": float(lam[0])}, **kwargs)
-    p.A, p.b = A, b
-    return p
+    # 1/2 x^T A x - b^T x = 1/2 (x - x*)^T A (x - x*) + f* with A x* = b
+    return QuadraticProblem(A, xs, fs, f"Nesterov worst case (d={d}, H={H:g}, mu={mu:g})",
+                            eigenvalues=lam, eigenvectors=V, H=H, mu=mu, rho=0.0, x_star=xs, f_star=fs,
+                            assumptions=assumptions, x0=numpy.zeros(d),
+                            source="Nesterov, Introductory Lectures (2004) §2.1.2 (external); "
+                                   "seed-notes part 2 F6",
+                            notes="H and mu bound the spectrum strictly; exact extremes in extra",
+                            extra={"lambda_max": float(lam[-1]), "lambda_min": float(lam[0])}, **kwargs)
 
 
 def nesterov_lower_bound(H, x_star_norm_sq, k):

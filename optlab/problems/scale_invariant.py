@@ -38,7 +38,9 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import orthogonal
-from .base import DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_positive
+from .base import (
+    DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_nonnegative, check_positive,
+)
 
 
 def rayleigh_quotient(d, lo=0.0, hi=1.0, seed=0, n=None, noise=0.1):
@@ -83,7 +85,7 @@ def rayleigh_quotient(d, lo=0.0, hi=1.0, seed=0, n=None, noise=0.1):
                     **common)
     else:
         n = check_int("n", n)
-        noise = check_positive("noise", noise, strict=False)
+        noise = check_nonnegative("noise", noise)
         E = rng.standard_normal((n, d, d)) * noise
         E = (E + E.transpose(0, 2, 1)) / 2
         E -= E.mean(axis=0)
@@ -115,8 +117,8 @@ def rayleigh_quotient(d, lo=0.0, hi=1.0, seed=0, n=None, noise=0.1):
 def batchnorm_net(n=32, k=3, h=4, eps=1e-3, wd=1e-2, seed=0):
     """Tiny BN network; parameters [W (h x k, row-major), a (h)]; rows of W are scale invariant."""
     n, k, h = check_int("n", n, minimum=2), check_int("k", k), check_int("h", h)
-    eps = check_positive("eps", eps, strict=False)
-    wd = check_positive("wd", wd, strict=False)
+    eps = check_nonnegative("eps", eps)
+    wd = check_nonnegative("wd", wd)
     rng = numpy.random.default_rng(seed)
     X = rng.standard_normal((n, k))
     teacher = rng.standard_normal(k)

@@ -32,7 +32,7 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import orthogonal
-from .base import DeviceData, Problem, check_int, check_number, check_positive
+from .base import DeviceData, Problem, check_int, check_number, check_nonnegative, check_positive
 
 
 def strict_saddle(d=2, k=1, a=1.0, b=1.0, mu=1.0):
@@ -102,7 +102,7 @@ def cubic_test(d=3, rho=1.0, seed=0, lam_min=-1.0, lam_max=1.0, c_norm=1.0):
     rho = check_positive("rho", rho)
     lam_min = check_number("lam_min", lam_min)
     lam_max = check_number("lam_max", lam_max)
-    c_norm = check_positive("c_norm", c_norm, strict=False)
+    c_norm = check_nonnegative("c_norm", c_norm)
     if lam_min > lam_max:
         raise ValueError(f"lam_min must satisfy lam_min <= lam_max, got {lam_min} > {lam_max}")
     rng = numpy.random.default_rng(seed)

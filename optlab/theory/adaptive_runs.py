@@ -14,8 +14,9 @@ from typing import Any, NamedTuple
 import numpy
 
 from ..algorithms import AdaGradNorm, AdaGradNormEMAMax, run
+from ..algorithms.base import norm
 from ..problems import cosine_sum
-from .measures import iterates
+from .measures import grads, iterates
 from .stochastic import MC_SEEDS, horizon, noisy, sigma_of, start
 from .theorem import Instance
 
@@ -40,8 +41,8 @@ class _Oracle:
         return self.base.sample()
 
     def stoch_grad(self, x, xi):
-        if self.radius is not None:
-            xi = self.radius(self.t, float(numpy.linalg.norm(self.base.problem.grad(x)))) * xi
+        if self.radius is not None:            # ||grad L(x)|| per seed: a float, or (S, 1) for a batch
+            xi = self.radius(self.t, norm(self.base.problem.grad(x))) * xi
         self.g = self.base.stoch_grad(x, xi)
         return self.g
 
@@ -51,6 +52,7 @@ class Recorded:
     """Run ``method`` unchanged and keep each g_t and eta_t in the state (``trace.state.g``, ``.eta``)."""
     method: Any
     radius: Any = None
+    no_batch = None         # batched: the radius is per seed, eta_t is kept as one number per seed
 
     def init(self, x0, oracle):
         s = self.method.init(x0, oracle)
@@ -60,7 +62,7 @@ class Recorded:
         o = _Oracle(oracle, self.radius, len(s.g) + 1)
         inner = self.method.step(s.inner, o)
         s.g.append(o.g)
-        s.eta.append(inner.eta)
+        s.eta.append(inner.eta if isinstance(inner.eta, float) else inner.eta.reshape(-1))   # (S,): per seed
         return RecState(inner.x, inner, s.g, s.eta)
 
 
@@ -95,7 +97,7 @@ def G_l(inst):
 def path_of(r, inst):
     """One run: losses L(w_1..w_{T+1}), grad L(w_t), g_t, eta_t and eta_{t-1} (eta_0 = c/eps), t = 1..T."""
     eta = numpy.array(r.state.eta)
-    return (numpy.asarray(r.loss), numpy.array([inst.problem.grad(w) for w in iterates(r)[:-1]]),
+    return (numpy.asarray(r.loss), grads(inst.problem, iterates(r)[:-1]),
             numpy.array(r.state.g), eta, numpy.concatenate([[inst.hyper["c"] / inst.hyper["eps"]], eta[:-1]]))
 
 

@@ -19,13 +19,22 @@ def iterates(trace):
 
 
 def losses(problem, W):
-    """f(w) for each row of W."""
+    """f(w) for each row of W (one call where the problem vectorizes rows, see Problem.batched)."""
+    if getattr(problem, "batched", False) and len(W):
+        return numpy.asarray(to_numpy(problem.f(W)), dtype=float)
     return numpy.array([float(to_numpy(problem.f(w))) for w in W])
+
+
+def grads(problem, W):
+    """grad f(w) for each row of W, as a (rows, d) host array."""
+    if getattr(problem, "batched", False) and len(W):
+        return numpy.asarray(to_numpy(problem.grad(W)), dtype=float)
+    return numpy.array([numpy.asarray(to_numpy(problem.grad(w)), dtype=float) for w in W])
 
 
 def grad_sq_norms(problem, W):
     """||grad f(w)||^2 for each row of W."""
-    return numpy.array([float(numpy.sum(to_numpy(problem.grad(w)) ** 2)) for w in W])
+    return numpy.sum(grads(problem, W) ** 2, axis=-1) if len(W) else numpy.zeros(0)
 
 
 def per_run(runs, fn):
@@ -52,6 +61,12 @@ class KeepStates:
     read a method's internal quantities (momentum, normalizers) at every step."""
     method: Any
 
+    @property
+    def no_batch(self):
+        from ..algorithms.run import batch_reason
+
+        return batch_reason(self.method)            # keeping the states batches when the method does
+
     def init(self, x0, oracle):
         s = self.method.init(x0, oracle)
         return KeptStates(s.x, s, [])
@@ -68,10 +83,6 @@ class KeepStates:
 def states(run):
     """The inner states of a :class:`KeepStates` run, one per step."""
     return run.state.log
-
-
-def grads(problem, W):
-    return numpy.array([numpy.asarray(problem.grad(w), dtype=float) for w in W])
 
 
 def grad_norms(problem, W):

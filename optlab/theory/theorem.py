@@ -11,10 +11,15 @@ Kinds of statement:
   rounding, since several bounds are attained with equality);
 * ``"expectation"``: a bound on an expectation. Where the theorem supplies the exact expectation
   (``exact=True``: e.g. moment recursions on quadratics with additive noise) the comparison is
-  deterministic; otherwise many seeds are run and a one-sided z-test is used, with false-alarm rate
-  ``ALPHA`` split over the checked points (Bonferroni);
-* ``"probability"``: holds with a stated probability; the fraction of seeds on which the event fails
-  is compared with the allowed probability by a one-sided binomial (normal-approximation) test.
+  deterministic; otherwise many seeds are run (as one batch) and a one-sided Student t-test of
+  H0: E[measured] <= bound is used at each checked point, with false-alarm rate ``ALPHA`` split over
+  the points (Bonferroni);
+* ``"probability"``: holds with a stated probability; the number of seeds on which the event fails
+  is compared with the allowed probability by an exact one-sided binomial test at level ``ALPHA``.
+
+Quantiles and tail probabilities come from SciPy: ``scipy.special.stdtrit`` and ``bdtrc``, the functions
+behind ``scipy.stats.t.isf`` and ``scipy.stats.binom.sf`` (the tests hold them equal), imported when
+first needed because ``scipy.stats`` itself takes seconds to import.
 
 Printed versus corrected: a misprinted statement is encoded as printed with ``expect=False`` and a
 ``counterexample`` instance on which it fails; its corrected form is a separate theorem with
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from statistics import NormalDist
+import os
 from typing import Any, Callable, Mapping, Optional
 
 import numpy
@@ -232,13 +237,29 @@ def validate(theorem, instance):
     return instance
 
 
+THOROUGH_SEEDS = 10      # OPTLAB_PROFILE=thorough: every Monte Carlo check runs 10x its seeds
+
+
+def seed_count(instance):
+    """The seeds a Monte Carlo check runs: the instance's, times 10 under OPTLAB_PROFILE=thorough."""
+    thorough = os.environ.get("OPTLAB_PROFILE", "").strip().lower() == "thorough"
+    return instance.seeds * (THOROUGH_SEEDS if thorough else 1)
+
+
 def run_instance(theorem, instance, seeds=None):
-    """The traces of the theorem's algorithm on ``instance``, one per seed."""
+    """The traces of the theorem's algorithm on ``instance``, one per seed (seeds 0..n-1; n from
+    :func:`seed_count` unless given).
+
+    The seeds run as one batch (``run(..., seeds=range(n))``); the list holds each seed's view of
+    the batched trace, so a ``measure(runs, inst)`` reads one trace per seed as before."""
     from ..algorithms import run
 
-    n = instance.seeds if seeds is None else seeds
-    return [run(theorem.method(instance), instance.problem, steps=instance.T, x0=instance.x0,
-                seed=s, progress=False, **dict(instance.oracle)) for s in range(n)]
+    n = seed_count(instance) if seeds is None else seeds
+    kw = dict(steps=instance.T, x0=instance.x0, progress=False, **dict(instance.oracle))
+    if n == 1:
+        return [run(theorem.method(instance), instance.problem, seed=0, **kw)]
+    batch = run(theorem.method(instance), instance.problem, seeds=range(n), **kw)
+    return [batch[k] for k in range(n)]
 
 
 def check(theorem, instance):
@@ -275,24 +296,39 @@ def _below(measured, bound):
     return bool(numpy.all(measured <= bound * (1 + RTOL) + ATOL))
 
 
+def t_quantile(k, m):
+    """The one-sided critical value of Student's t with k - 1 degrees of freedom at level ALPHA / m."""
+    from scipy import special
+
+    return float(special.stdtrit(k - 1, 1 - ALPHA / m))          # = scipy.stats.t.isf(ALPHA / m, k - 1)
+
+
 def _expectation_check(theorem, instance, values, bound):
-    """One-sided z-test of H0: E[measured] <= bound at each point, Bonferroni over points."""
+    """One-sided t-test of H0: E[measured] <= bound at each of the m points, at level ALPHA/m each
+    (Bonferroni), so the false-alarm rate is at most ALPHA; the mean of k seeds must satisfy
+    mean - t_{k-1}(ALPHA/m) sd/sqrt(k) <= bound."""
     k, m = values.shape
     mean = values.mean(axis=0)
-    se = values.std(axis=0, ddof=1) / math.sqrt(k) if k > 1 else numpy.zeros(m)
-    z = NormalDist().inv_cdf(1 - ALPHA / m)
-    holds = bool(numpy.all(mean - z * se <= bound * (1 + RTOL) + ATOL))
+    if k > 1:
+        se, q = values.std(axis=0, ddof=1) / math.sqrt(k), t_quantile(k, m)
+    else:
+        se, q = numpy.zeros(m), 0.0
+    holds = bool(numpy.all(mean - q * se <= bound * (1 + RTOL) + ATOL))
     return Check(theorem, instance, mean, bound, holds, spread=values,
-                 detail=f"mean of {k} seeds, one-sided z-test at false-alarm rate {ALPHA} (z = {z:.2f})")
+                 detail=f"mean of {k} seeds, one-sided t-test at false-alarm rate {ALPHA} (t = {q:.2f})")
 
 
 def _probability_check(theorem, instance, values, bound):
-    """The event measured <= bound must fail on at most a fraction `probability` of the seeds."""
+    """The event measured <= bound must fail on at most a fraction ``probability`` of the seeds: the
+    failure count F of k seeds is refused when P(Binomial(k, p) >= F) < ALPHA (exact one-sided test)."""
     k = values.shape[0]
-    fails = numpy.any(values > bound * (1 + RTOL) + ATOL, axis=1).mean()
+    failed = int(numpy.any(values > bound * (1 + RTOL) + ATOL, axis=1).sum())
     p = theorem.probability
-    z = NormalDist().inv_cdf(1 - ALPHA)
-    holds = bool(fails <= p + z * math.sqrt(max(p * (1 - p), 1e-12) / k))
+    from scipy import special
+
+    p_value = float(special.bdtrc(failed - 1, k, p)) if failed else 1.0   # = scipy.stats.binom.sf(F - 1, k, p)
+    holds = p_value >= ALPHA
     worst = numpy.quantile(values, 1 - p, axis=0) if p > 0 else values.max(axis=0)
     return Check(theorem, instance, worst, bound, holds, spread=values,
-                 detail=f"failure rate {fails:.3f} over {k} seeds vs allowed {p}")
+                 detail=f"failure rate {failed / k:.3f} over {k} seeds vs allowed {p} "
+                        f"(binomial p-value {p_value:.2g})")
