@@ -31,13 +31,13 @@ import numpy
 
 import optlab.numpy as onp
 
-from .base import DeviceData, FiniteSumProblem, check_int, check_positive
+from .base import DeviceData, FiniteSumProblem, check_int, check_nonnegative, check_positive
 
 
 def zipf_one_hot(d, s=2.0, D=1.0, bias=0.2):
     """One-hot gradients +-e_i with Zipf(s) feature frequencies, a linear loss on [-D, D]^d."""
     d = check_int("d", d)
-    s = check_positive("s", s, strict=False)
+    s = check_nonnegative("s", s)
     D = check_positive("D", D)
     bias = check_positive("bias", bias)
     if bias > 1:
