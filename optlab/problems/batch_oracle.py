@@ -40,7 +40,7 @@ import numpy
 
 from ..backend import to_backend
 from .oracle import Oracle, shape_noise, sign_stream
-from .streams import counter_normals, generators
+from .streams import counter_keys, counter_normals, generators
 
 BLOCK_NUMBERS = 1 << 22     # about 4M prefetched numbers (32 MiB) over all seeds ...
 MIN_BLOCK, MAX_BLOCK = 4, 256   # ... but at least 4 steps ahead (fewer generator calls) and at most 256
@@ -62,7 +62,8 @@ class BatchOracle:
         self.problem, self.seeds, self.S = problem, seeds, len(seeds)
         self.noise, self.sigma, self.tau1 = first.noise, first.sigma, first.tau1
         self.batch_size, self.replace = first.batch_size, first.replace
-        self.rngs = generators(seeds)         # each seed's own stream: default_rng(seed), built fast
+        self._rngs = None                     # each seed's own generator, built when first needed
+        self._keys = None                     # the counter stream's per-seed keys, on the device
         self.calls = {"value": 0, "full_grad": 0, "sample": 0, "stoch_grad": 0, "hvp": 0}
         self.grad_evals = 0
         self._finite, self._d, self._n = first._finite, first._d, first._n
@@ -72,6 +73,14 @@ class BatchOracle:
         self._drawn = 0
         self._blocked = not (self._finite and not self.replace)
         self.signs = [sign_stream(s) for s in seeds] if self.noise == "affine" else None
+
+    @property
+    def rngs(self):
+        """Each seed's own stream, ``default_rng(seed)``: built (fast) on first use; a run on the counter
+        stream never needs them."""
+        if self._rngs is None:
+            self._rngs = generators(self.seeds)
+        return self._rngs
 
     # ----------------------------------------------------------------------------- deterministic
     def value(self, X):
@@ -105,7 +114,10 @@ class BatchOracle:
         if self.stream == "counter":          # all seeds in one vectorized call, on the iterates' device
             self._draws += 1
             B, d = self.batch_size, self._d
-            z = counter_normals(self._xp, self.seeds, self._draws - 1, B * d).reshape(self.S, B, d)
+            if self._keys is None:
+                self._keys = self._xp.asarray(counter_keys(self.seeds))
+            z = counter_normals(self._xp, self.seeds, self._draws - 1, B * d,
+                                keys=self._keys).reshape(self.S, B, d)
             return shape_noise(z, self.noise, self.sigma, self._single._scale, self._xp)
         if not self._blocked:
             return self._step_by_step()

@@ -113,7 +113,13 @@ def _splitmix(z):
     return z ^ (z >> numpy.uint64(31))
 
 
-def counter_normals(xp, seeds, t, n):
+def counter_keys(seeds):
+    """The per-seed keys of the counter stream (uint64, on the host): hash them once, reuse every step."""
+    with numpy.errstate(over="ignore"):
+        return _splitmix(numpy.asarray(seeds, dtype=numpy.uint64) * _GOLDEN + _GOLDEN)
+
+
+def counter_normals(xp, seeds, t, n, keys=None):
     """Standard normals as a pure function of (seed, t, i): an (S, n) array in the namespace ``xp``.
 
     The ``stream="counter"`` noise of the oracles. Where a host generator must be advanced draw by draw,
@@ -122,6 +128,9 @@ def counter_normals(xp, seeds, t, n):
     turns into a normal. The same call on NumPy and on CuPy gives the same numbers up to the last bits
     of log and cos (each library's own), so a CuPy batch follows the NumPy runs to rounding.
 
+    ``keys`` (optional): ``counter_keys(seeds)`` computed once by the caller (on the iterates' device
+    or the host), so that a long run does not hash and copy its seeds at every step.
+
     Example:
         >>> z = counter_normals(numpy, [0, 1], t=3, n=4)
         >>> z.shape, bool((z == counter_normals(numpy, [1], t=3, n=4)[0]).all())
@@ -129,8 +138,7 @@ def counter_normals(xp, seeds, t, n):
         >>> bool((z[1] == counter_normals(numpy, [1], t=3, n=4)[0]).all())
         True
     """
-    with numpy.errstate(over="ignore"):
-        key = _splitmix(numpy.asarray(seeds, dtype=numpy.uint64) * _GOLDEN + _GOLDEN)   # on the host
+    key = counter_keys(seeds) if keys is None else keys       # ``keys``: counter_keys(seeds), cached
     if fused.has_kernels(xp):                 # CuPy on a GPU: the same arithmetic in one kernel pass
         return fused.counter_normals(xp.asarray(key), t, n)
     with numpy.errstate(over="ignore"):
