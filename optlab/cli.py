@@ -6,6 +6,8 @@
     optlab errata [-o FILE]
                            regenerate ERRATA.md from the catalogue
     optlab demo            a tour of the autodiff engine with checked numbers
+    optlab lectures [--dir DIR]
+                           the lecture notebooks and the seed sections each covers
 """
 from __future__ import annotations
 
@@ -52,6 +54,12 @@ def _cmd_list(args):
     return 0
 
 
+def _cmd_lectures(args):
+    from .lectures import main
+
+    return main(args)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="optlab", description="optlab: optimization theory, checked.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +86,10 @@ def build_parser():
     demo = sub.add_parser("demo", help="a tour of the autodiff engine with checked numbers")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_cmd_demo)
+
+    lectures = sub.add_parser("lectures", help="the lecture notebooks and the seed sections each covers")
+    lectures.add_argument("--dir", default=None, help="lectures folder (default: the repository's lectures/)")
+    lectures.set_defaults(func=_cmd_lectures)
 
     try:  # the exercise tools (optlab exercises release, optlab grade)
         from .grading.cli import add_subcommands
