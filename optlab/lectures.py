@@ -1,4 +1,4 @@
-"""The lecture notebooks and the seed sections they cover (``optlab lectures``).
+"""The lecture notebooks: the seed sections they cover (``optlab lectures``) and their explorations.
 
 Each notebook in ``lectures/`` states what it teaches in its metadata,
 ``"optlab": {"covers": ["EC500 §2", ...]}``. :data:`SEED_SECTIONS` is the full list of sections of the
@@ -10,6 +10,7 @@ True
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 
 # EC500 notes (seed 003): sections 1-25 and appendices A, B; the papers 000-002; the slides 004.
@@ -59,3 +60,36 @@ def main(args):
     missing = uncovered(listing)
     print(f"\nnot yet covered ({len(missing)} of {len(SEED_SECTIONS)}): {', '.join(missing) or 'none'}")
     return 0
+
+
+def explore(show, **sliders):
+    """An exploration: ``show(**values)`` draws one picture for the chosen parameter values.
+
+    With ipywidgets in a live notebook, each keyword becomes a slider over its list of values (the
+    first value is the start). Headless (no ipywidgets, ``MPLBACKEND=Agg`` as in the test suite, or
+    ``OPTLAB_STATIC=1``) it falls back to a static sweep: ``show`` is called for every value of the
+    first slider with the others at their first value, so the notebook still runs top to bottom.
+
+    >>> seen = []
+    >>> explore(lambda eta, T: seen.append((eta, T)), eta=[0.1, 1.0], T=[10, 100])
+    >>> seen
+    [(0.1, 10), (1.0, 10)]
+    """
+    if not sliders:
+        raise ValueError("explore needs at least one slider, e.g. explore(show, eta=[0.1, 1.0])")
+    for name, values in sliders.items():
+        if not isinstance(values, (list, tuple)) or not values:
+            raise ValueError(f"slider {name!r} needs a non-empty list of values, got {values!r}")
+    headless = os.environ.get("OPTLAB_STATIC") == "1" or os.environ.get("MPLBACKEND", "").lower() == "agg"
+    try:
+        import ipywidgets
+    except ImportError:
+        ipywidgets = None
+    if ipywidgets is None or headless:
+        first, *rest = sliders
+        for v in sliders[first]:
+            show(**{first: v, **{k: sliders[k][0] for k in rest}})
+        return None
+    widgets = {k: ipywidgets.SelectionSlider(options=list(v), value=v[0], description=k)
+               for k, v in sliders.items()}
+    return ipywidgets.interact(show, **widgets)
