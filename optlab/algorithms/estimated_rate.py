@@ -67,9 +67,22 @@ def ideal_rate(c, sigma):
 
 class EstState(NamedTuple):
     x: Any
-    G: tuple       # g_1..g_t seen so far
+    G: list        # g_1..g_t seen so far (shared between states, for inspection)
+    sum_g: Any     # sum of g_i over the gradients the estimate uses
+    sum_g2: float  # sum of ||g_i||^2 over the same gradients
     eta: float     # the last eta_t
     t: int
+
+
+def _t_sigma2(estimator, n, sum_g, sum_g2):
+    """n sigma_hat^2 from running sums over n gradients (the same formulas as the functions above)."""
+    if n == 0 or (estimator == "unbiased" and n < 2):
+        return 0.0
+    mean_sq = float(numpy.sum(sum_g * sum_g)) / n            # n ||g_bar||^2
+    if estimator == "optimistic":
+        return sum_g2
+    spread = max(sum_g2 - mean_sq, 0.0)                      # n x plug_in (>= 0 up to rounding)
+    return spread if estimator == "plug_in" else spread * n / (n - 1)
 
 
 @dataclass(frozen=True)
@@ -78,7 +91,7 @@ class EstimatedRateSGD:
 
     ``causal``: estimate from g_1..g_{t-1} (and t - 1 in place of t), so eta_t does not depend on g_t.
     With too few gradients for the estimator (none, or one for ``unbiased``) t sigma_hat^2 counts as 0.
-    Keeps every gradient (O(t d) memory): a teaching method, not one for long runs.
+    The estimate is kept as running sums; ``state.G`` lists the gradients for inspection (O(t d) memory).
     """
     c: float
     estimator: str = "optimistic"
@@ -92,14 +105,16 @@ class EstimatedRateSGD:
             raise ValueError(f"estimator must be one of {tuple(ESTIMATORS)}, got estimator={self.estimator!r}")
 
     def init(self, x0, oracle) -> EstState:
-        return EstState(x=copy(x0), G=(), eta=0.0, t=0)
+        return EstState(x=copy(x0), G=[], sum_g=0.0, sum_g2=0.0, eta=0.0, t=0)
 
     def step(self, s: EstState, oracle) -> EstState:
         g = numpy.asarray(oracle.stoch_grad(s.x, oracle.sample()), dtype=float)   # g_t
-        G = s.G + (g,)
-        seen = G[:-1] if self.causal else G                                      # g_1..g_{t-1} or ..g_t
-        enough = len(seen) >= (2 if self.estimator == "unbiased" else 1)
-        t_sigma2 = len(seen) * max(ESTIMATORS[self.estimator](numpy.array(seen)), 0.0) if enough else 0.0
+        sum_g, sum_g2 = s.sum_g + g, s.sum_g2 + float(g @ g)
+        if self.causal:                                                          # g_1..g_{t-1}
+            t_sigma2 = _t_sigma2(self.estimator, s.t, s.sum_g, s.sum_g2)
+        else:                                                                    # g_1..g_t
+            t_sigma2 = _t_sigma2(self.estimator, s.t + 1, sum_g, sum_g2)
         denom = self.eps ** 2 + t_sigma2
         eta = self.c / math.sqrt(denom) if denom > 0 else 0.0
-        return EstState(x=s.x - eta * g, G=G, eta=eta, t=s.t + 1)               # w_{t+1} = w_t - eta_t g_t
+        s.G.append(g)
+        return EstState(x=s.x - eta * g, G=s.G, sum_g=sum_g, sum_g2=sum_g2, eta=eta, t=s.t + 1)
