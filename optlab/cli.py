@@ -39,7 +39,7 @@ def _cmd_list(args):
     from .theory import THEOREMS
 
     algorithms = [{"name": a.name, "source": a.source} for a in ALGORITHMS]
-    theorems = [{"name": t.id, "title": t.title, "source": t.source, "algorithm": t.algorithm,
+    theorems = [{"name": t.id, "title": t.title, "source": t.source, "algorithm": t.algorithm_name,
                  "kind": t.kind, "statement": t.statement} for t in THEOREMS]
     if args.json:
         json.dump({"algorithms": algorithms, "theorems": theorems}, sys.stdout, indent=1)

@@ -59,9 +59,10 @@ class Theorem:
         id: short identifier, e.g. ``"EC500-5.8"``; a printed form gets the suffix ``"/printed"``.
         title: what it says in a few words.
         source: document, result number and lines, e.g. ``"EC500 notes (seed 003) Thm 5.8, L917-945"``.
-        algorithm: name of the catalogue algorithm it is about.
+        algorithm: the method's class from :mod:`optlab.algorithms` (or a method class of the theory
+            module, e.g. an algorithm as misprinted); :attr:`algorithm_name` is its display name.
         requires: assumptions the problem must satisfy (names as in ``Problem.assumptions``).
-        constants: problem constants the bound reads (must not be None).
+        constants: problem constants and data (``x_star``, ``f_star``, ...) the bound reads (must not be None).
         rule: the hyperparameter rule, in words (e.g. ``"lr <= 1/H"``).
         admissible: ``name -> (low, high)``, where each end may be a number or a function of the
             problem; hyperparameters outside are refused with the range.
@@ -92,7 +93,7 @@ class Theorem:
     id: str
     title: str
     source: str
-    algorithm: str
+    algorithm: Any
     requires: frozenset
     constants: tuple
     rule: str
@@ -127,6 +128,15 @@ class Theorem:
         if self.path_bound and self.kind != "every_step":
             raise ValueError(f"{self.id}: a bound that reads the run (path_bound) must be an every_step bound")
 
+    @property
+    def algorithm_name(self):
+        """The algorithm's name in ``optlab list`` (e.g. ``"gd"``), or its class name outside the catalogue."""
+        if isinstance(self.algorithm, str):
+            return self.algorithm
+        from ..algorithms import ALGORITHMS
+
+        return next((e.name for e in ALGORITHMS if e.method is self.algorithm), self.algorithm.__name__)
+
     def check(self, instance):
         """Run the algorithm on ``instance`` and compare the measured quantity with the bound."""
         return check(self, instance)
@@ -160,7 +170,7 @@ class Check:
         """The JSON record of ``optlab verify --json``."""
         t = self.theorem
         return {
-            "theorem": t.id, "source": t.source, "algorithm": t.algorithm,
+            "theorem": t.id, "source": t.source, "algorithm": t.algorithm_name,
             "problem": getattr(self.instance.problem, "name", type(self.instance.problem).__name__),
             "kind": t.kind, "statement": "printed" if t.statement != "corrected" else "corrected",
             "measured": float(self.measured[self.worst]), "bound": float(self.bound[self.worst]),
