@@ -382,8 +382,8 @@ class EC500_12_D_PRINTED(EC500_12_D):
 
     def counterexample(self):
         p = cosine_sum(d=4, seed=0)
-        return Instance(p, numpy.full(4, 0.3), T=400, oracle=noisy(0.2), seeds=30,
-                        label="sum of cos, sigma = 0.2 (>= sqrt(Delta H / T) = 0.14)")
+        return Instance(p, numpy.full(4, 0.3), T=250, oracle=noisy(0.2), seeds=20,
+                        label="sum of cos, sigma = 0.2 (>= sqrt(Delta H / T) = 0.18)")
 
 
 THEOREMS = (EC500_10_4.theorem, EC500_10_5.theorem, EC500_10_6.theorem, EC500_10_6_PRINTED.theorem,
