@@ -6,7 +6,10 @@
   iterate w_bar = (1/N) sum_t w_t (Jensen), E[L(w_bar)] - L_* <= D G / sqrt(N). The training set is never
   revisited, so there is no gap between training and population risk to pay for: this is a
   generalization bound. Here a fresh sample is the oracle's additive sphere noise: l(w, z) = L(w) + <z, w>
-  with ||z|| = sigma, E z = 0, so l(., z) is (G_L + sigma)-Lipschitz and G = G_L + sigma.
+  with ||z|| = sigma, E z = 0, so l(., z) is (G_L + sigma)-Lipschitz and G = G_L + sigma. On a finite sum
+  without added noise the oracle samples a term uniformly with replacement: i.i.d. samples from the empirical
+  distribution, whose "population risk" is the empirical risk, and G is the largest per-term Lipschitz
+  constant (``problem.extra["G_max"]``). That is the GD-versus-SGD comparison of L353-365.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from .block import theorem
 from .ec500_sgd import EC500_3_2
 from .measures import dist, iterates, losses, per_run
 from .stochastic import MC_SEEDS, noisy, sigma_of, start
-from .theorem import Instance
+from .theorem import AssumptionError, Instance
 
 SOURCE = "EC500 notes (seed 003)"
 
@@ -42,6 +45,16 @@ class EC500_3_SINGLE_PASS(EC500_3_2):
     id, source = "EC500-3.1/single-pass", f"{SOURCE} §3.1, L367-375"
     rule = "T = N fresh samples, eta = D/(G sqrt N), G = G_L + sigma (sphere noise)"
     admissible = {}
+
+    def G(self, inst):
+        p = inst.problem
+        if inst.oracle.get("noise") is None and getattr(p, "is_finite_sum", False):
+            G_max = getattr(p, "extra", {}).get("G_max")
+            if G_max is None:
+                raise AssumptionError(f"{self.id} samples terms of a finite sum: it needs the largest per-term "
+                                      f"Lipschitz constant problem.extra['G_max'], which is not known here")
+            return float(G_max)
+        return super().G(inst)
 
     def lr(self, inst):
         return dist(inst.x0, inst.problem.x_star) / (self.G(inst) * math.sqrt(inst.T))
