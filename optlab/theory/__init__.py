@@ -8,7 +8,7 @@ from . import (
     ec500_normalized, ec500_parallel, ec500_second_order, ec500_sgd, ec500_strongly_convex, ec500_svrg,
     paper000, paper001, paper002, slides004,
 )
-from . import ec500_erm, ec500_foundations, ec500_variance  # lectures 03-06 (issue #16)
+from . import ec500_erm, ec500_foundations, ec500_schedules, ec500_variance  # lectures 03-06 (issue #16)
 from .theorem import ALPHA, AssumptionError, Check, Instance, Theorem, check, validate
 
 # In the order of the sources: EC500 sections 2-25, then the papers 000, 001, 002 and the slides 004.
@@ -16,6 +16,7 @@ THEOREMS = (
     *ec500_foundations.THEOREMS,
     *ec500_gd.THEOREMS, *ec500_sgd.THEOREMS,
     *ec500_erm.THEOREMS,
+    *ec500_schedules.THEOREMS,
     *ec500_adaptive.THEOREMS,
     *ec500_variance.THEOREMS,
     *ec500_convex.THEOREMS,
