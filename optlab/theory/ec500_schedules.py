@@ -11,6 +11,12 @@ Small steps and one big step agree when the gradient is small; far from a critic
 dominates, hence the warm-up: a small learning rate while ||grad L|| is large. (L1267 prints
 E||sum p_t||^2 <= sqrt(E||sum p_t||^4) <= 2 sigma sqrt(B); it means E||sum p_t|| <= sqrt(E||sum p_t||^2).)
 
+**GD with a schedule on a strongly convex loss** (derived; the any-schedule form of Theorem 21.6,
+L3028-3044). L mu-strongly convex and H-smooth, eta_t <= 1/H for every t: Lemma 5.7 and the PL
+inequality ||grad L||^2 >= 2 mu (L - L_*) (Lemma 21.5) give L(w_{t+1}) - L_* <= (1 - mu eta_t)(L(w_t) - L_*),
+so L(w_{t+1}) - L_* <= exp(-mu sum_{s<=t} eta_s)(L(w_1) - L_*) for any schedule, warm-up and restarts
+included (eta_t = 1/H gives Theorem 21.6). It is the convergence check of exercise 4.
+
 The noise must depend on w, or the two runs' noises cancel exactly (p_t = 0): :class:`CoupledWarmup`
 draws u_t uniform on the unit sphere and uses grad l(w, z_t) = grad L(w) + sigma R(w) u_t, with R(w) the
 rotation by the angle w[0] in the plane of the first two coordinates (variance exactly sigma^2 at every w).
@@ -23,6 +29,7 @@ from typing import Any, NamedTuple
 
 import numpy
 
+from ..algorithms import GD, CosineAnnealing, LinearWarmup
 from ..problems import quadratic
 from .block import theorem
 from .stochastic import MC_SEEDS, noisy, sigma_of, start
@@ -143,4 +150,61 @@ class EC500_8_2_FULL(EC500_8_2):
         return numpy.array([2 * s * eta * math.sqrt(B) + eta ** 2 * H * B ** 2 * g1 + 4 * eta ** 2 * H * s * B ** 1.5])
 
 
-THEOREMS = (EC500_8_2.theorem, EC500_8_2_FULL.theorem)
+def schedule_values(lr, T):
+    """eta_1..eta_T of a number or a schedule (a callable t -> eta_t)."""
+    return numpy.array([float(lr(t)) if callable(lr) else float(lr) for t in range(1, T + 1)])
+
+
+@theorem
+class EC500_21_6_SCHEDULE:
+    """GD with any schedule eta_t <= 1/H on a strongly convex loss: gap <= exp(-mu sum eta_s) gap_1
+
+    Derived from EC500 Lemma 5.7 and Lemma 21.5 (the any-schedule form of Theorem 21.6, L3028-3044):
+    L mu-strongly convex and H-smooth, eta_t <= 1/H for every t (warm-up and restarts allowed). For every t:
+
+        L(w_{t+1}) - L_*  <=  exp(-mu sum_{s<=t} eta_s) (L(w_1) - L_*)
+
+    On (1/2)||w||^2 (mu = H = 1) from w_1 = (2, 0) with eta = 1/2: gap_1 = 2, bound 2 exp(-t/2).
+
+    >>> p = quadratic(d=2, mu=1.0, H=1.0, x_star=[0.0, 0.0])
+    >>> EC500_21_6_SCHEDULE.theorem.bound(Instance(p, [2.0, 0.0], T=2, hyper={"lr": 0.5})).round(4)
+    array([1.2131, 0.7358])
+    """
+    id, source = "EC500-21.6/schedule", f"{SOURCE} Thm 21.6, L3028-3044 (any schedule; derived with Lemmas 5.7, 21.5)"
+    algorithm, kind = GD, "every_step"
+    requires, constants, data = {"strongly_convex", "smooth"}, ("H", "mu"), ("f_star",)
+    rule = "eta_t <= 1/H for every t (any schedule: warm-up, cosine, restarts)"
+
+    def etas(self, inst):
+        eta = schedule_values(inst.hyper["lr"], inst.T)
+        bad = numpy.nonzero(eta > (1 + 1e-12) / inst.problem.H)[0]
+        if len(bad) or numpy.any(eta < 0):
+            t = int(bad[0]) + 1 if len(bad) else int(numpy.argmax(eta < 0)) + 1
+            raise ValueError(f"{self.id} needs 0 <= eta_t <= 1/H = {1 / inst.problem.H:.6g} at every step; the "
+                             f"schedule gives eta_{t} = {eta[t - 1]:.6g}")
+        return eta
+
+    def method(self, inst):
+        self.etas(inst)
+        return GD(lr=inst.hyper["lr"])
+
+    def measure(self, runs, inst):
+        return numpy.array([numpy.asarray(r.loss[1:inst.T + 1]) - inst.problem.f_star for r in runs])
+
+    def bound(self, inst):
+        gap1 = float(inst.problem.f(numpy.asarray(inst.x0, dtype=float))) - inst.problem.f_star
+        return gap1 * numpy.exp(-inst.problem.mu * numpy.cumsum(self.etas(inst)))
+
+    def default(self, seed):
+        p = quadratic(d=10, mu=0.1, H=1.0, seed=seed)
+        lr = LinearWarmup(lr=1.0, warmup=10, after=CosineAnnealing(lr_max=1.0, period=(50, 50, 50), decay=0.5))
+        return Instance(p, numpy.ones(10), T=150, hyper={"lr": lr}, label="warm-up 10, cosine with 3 restarts")
+
+    def draw(self, problem, T, u):
+        top = (0.2 + 0.8 * u[1]) / problem.H
+        k = 1 + int(u[2] * T / 3)
+        lr = LinearWarmup(lr=top, warmup=k, after=CosineAnnealing(lr_max=top, period=(max(1, T // 3), T), decay=0.7))
+        return Instance(problem, start(problem, u[0]), T=T, hyper={"lr": lr})
+
+
+THEOREMS = (EC500_8_2.theorem, EC500_8_2_FULL.theorem, EC500_21_6_SCHEDULE.theorem)
