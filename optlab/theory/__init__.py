@@ -8,18 +8,11 @@ from . import (
     ec500_normalized, ec500_parallel, ec500_second_order, ec500_sgd, ec500_strongly_convex, ec500_svrg,
     paper000, paper001, paper002, slides004,
 )
-from . import ec500_erm, ec500_foundations, ec500_schedules, ec500_variance  # lectures 03-06 (issue #16)
 from .theorem import ALPHA, AssumptionError, Check, Instance, Theorem, check, validate
 
 # In the order of the sources: EC500 sections 2-25, then the papers 000, 001, 002 and the slides 004.
 THEOREMS = (
-    *ec500_foundations.THEOREMS,
-    *ec500_gd.THEOREMS, *ec500_sgd.THEOREMS,
-    *ec500_erm.THEOREMS,
-    *ec500_schedules.THEOREMS,
-    *ec500_adaptive.THEOREMS,
-    *ec500_variance.THEOREMS,
-    *ec500_convex.THEOREMS,
+    *ec500_gd.THEOREMS, *ec500_sgd.THEOREMS, *ec500_adaptive.THEOREMS, *ec500_convex.THEOREMS,
     *ec500_accel.THEOREMS, *ec500_coordinate.THEOREMS, *ec500_parallel.THEOREMS,
     *ec500_momentum.THEOREMS, *ec500_strongly_convex.THEOREMS, *ec500_svrg.THEOREMS,
     *ec500_normalized.THEOREMS, *ec500_second_order.THEOREMS,
@@ -53,3 +46,11 @@ def get(theorem_id):
         if t.id == theorem_id:
             return t
     raise KeyError(f"no theorem {theorem_id!r}; known: {', '.join(t.id for t in THEOREMS)}")
+
+
+# Lectures 03-06 (issue #16): EC500 sections 1-3, 8, 10.3 and 12, appended to the catalogue (after the
+# chapter modules, which they build on).
+from . import ec500_erm, ec500_foundations, ec500_schedules, ec500_variance  # noqa: E402
+
+THEOREMS = (*THEOREMS, *ec500_foundations.THEOREMS, *ec500_erm.THEOREMS, *ec500_schedules.THEOREMS,
+            *ec500_variance.THEOREMS)
