@@ -36,9 +36,10 @@ def _cmd_errata(args):
 
 def _cmd_list(args):
     from .algorithms import ALGORITHMS
-    from .theory import THEOREMS
+    from .theory import THEOREMS, about
 
-    algorithms = [{"name": a.name, "source": a.source} for a in ALGORITHMS]
+    algorithms = [{"name": a.name, "source": a.source, "theorems": [t.id for t in about(a.method)]}
+                  for a in ALGORITHMS]
     theorems = [{"name": t.id, "title": t.title, "source": t.source, "algorithm": t.algorithm_name,
                  "kind": t.kind, "statement": t.statement} for t in THEOREMS]
     if args.json:
@@ -48,6 +49,8 @@ def _cmd_list(args):
     print(f"Algorithms ({len(algorithms)}):")
     for a in algorithms:
         print(f"  {a['name']:<28} {a['source']}")
+        if a["theorems"]:                       # the theorems about this method (optlab.theory.about)
+            print(f"  {'':<28} theorems: {', '.join(a['theorems'])}")
     print(f"\nTheorems ({len(theorems)}):")
     for t in theorems:
         print(f"  {t['name']:<24} {t['statement']:<11} {t['title']}  [{t['source']}]")

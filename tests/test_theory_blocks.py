@@ -118,3 +118,41 @@ def test_a_block_without_a_bound_is_refused():
 
     with pytest.raises(TypeError, match="needs the method.*bound"):
         theorem(_NoBound)
+
+
+def test_default_method_passes_the_hyperparameters_by_name():
+    class _NoMethod:
+        """t
+
+            a  <=  b
+        """
+        id, source, algorithm, kind = "T-3", "test", GD, "every_step"
+
+        def measure(self, runs, inst):
+            return 0.0
+
+        def bound(self, inst):
+            return 1.0
+
+        def default(self, seed):
+            return None
+
+    method = theorem(_NoMethod).theorem.method(Instance(quadratic(d=1, mu=1.0, H=1.0), [1.0], T=1, hyper={"lr": 0.3}))
+    assert method == GD(lr=0.3)
+
+
+def test_a_printed_statement_defaults_to_its_counterexample():
+    class _Printed(_Base):
+        """t
+
+            a  <=  b
+        """
+        id, statement = "T-1/printed", "printed"
+
+        def counterexample(self):
+            return "the counterexample"
+
+    t = theorem(_Printed).theorem
+    assert not t.expect and t.default(0) == t.default() == "the counterexample"
+    with pytest.raises(TypeError, match="needs the method.*counterexample"):
+        theorem(type("_NoCex", (_Base,), {"__doc__": "t\n\n    a  <=  b\n", "statement": "printed"}))

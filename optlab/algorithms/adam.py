@@ -51,7 +51,10 @@ class AdamState(NamedTuple):
 
 @dataclass(frozen=True)
 class Adam:
-    """Adam, EC500 Algorithm 12 (seed 003 L2448-2472). See the module docstring for ``eps_mode``."""
+    """Adam, EC500 Algorithm 12 (seed 003 L2448-2472). See the module docstring for ``eps_mode``.
+
+    Theorems: EC500-17.1, EC500-17.1/printed, EC500-17.1-4alpha, EC500-17.2.
+    """
     lr: Any = 1e-3
     beta1: float = 0.9
     beta2: float = 0.999

@@ -49,7 +49,11 @@ class NormState(NamedTuple):
 
 @dataclass(frozen=True)
 class AdaGradNorm:
-    """Adaptive SGD, EC500 Algorithm 7 (seed 003 L1391-1407). ``c``: LR scale; ``eps`` (e.g. 1e-4)."""
+    """Adaptive SGD, EC500 Algorithm 7 (seed 003 L1391-1407). ``c``: LR scale; ``eps`` (e.g. 1e-4).
+
+    Theorems: EC500-10.1, EC500-10.2, EC500-10.2/printed, EC500-10.3, EC500-10.3/printed, EC500-11.1,
+        EC500-11.1/printed, EC500-11.1/rel, EC500-11.1/rel/printed, EC500-16.2.
+    """
     c: float
     eps: float = 1e-4
     delayed: bool = False
@@ -100,7 +104,10 @@ class AdaGradNormEMA:
 
 @dataclass(frozen=True)
 class AdaGradNormEMAMax:
-    """Corrected adaptive SGD with EMA, EC500 Algorithm 9 (seed 003 L1825-1841)."""
+    """Corrected adaptive SGD with EMA, EC500 Algorithm 9 (seed 003 L1825-1841).
+
+    Theorems: EC500-10.1/path, EC500-12.1, EC500-12.1/printed.
+    """
     c: float
     beta: float
     eps: float = 1e-4
@@ -135,6 +142,8 @@ class AdaGrad:
 
     ``c``: LR scale (the theorem's c = sqrt(2) D_inf); ``eps``: epsilon (the theorem takes 0);
     ``D_inf``: optional box radius for the projection Pi_{|w[i]| <= D_inf}.
+
+    Theorems: EC500-16.3.
     """
     c: float
     eps: float = 1e-8

@@ -37,7 +37,10 @@ class ProxState(NamedTuple):
 
 @dataclass(frozen=True)
 class AlmostConvexProx:
-    """EC500 section 22 outer loop (seed 003 L3228-3276). ``gamma``: almost convexity; ``H``: smoothness."""
+    """EC500 section 22 outer loop (seed 003 L3228-3276). ``gamma``: almost convexity; ``H``: smoothness.
+
+    Theorems: EC500-22-almost-convex, EC500-22-almost-convex/printed.
+    """
     gamma: float
     H: float
     eps: float = 1e-6

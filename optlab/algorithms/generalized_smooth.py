@@ -39,7 +39,10 @@ class GSState(NamedTuple):
 
 @dataclass(frozen=True)
 class ANGD:
-    """AN-GD / AN-SGD, seed 002 eq. (8) L196 / eq. (14) L292. ``lr``: gamma; ``beta`` in [0, 1]."""
+    """AN-GD / AN-SGD, seed 002 eq. (8) L196 / eq. (14) L292. ``lr``: gamma; ``beta`` in [0, 1].
+
+    Theorems: 002-AN-GD.
+    """
     lr: Any
     beta: float = 1.0
 
@@ -62,7 +65,10 @@ class ANGD:
 
 @dataclass(frozen=True)
 class IANSGD:
-    """IAN-SGD, seed 002 eq. (17) L326-328. ``lr``: gamma; ``beta``; ``A``, ``Gamma``, ``delta`` > 0."""
+    """IAN-SGD, seed 002 eq. (17) L326-328. ``lr``: gamma; ``beta``; ``A``, ``Gamma``, ``delta`` > 0.
+
+    Theorems: 002-IAN-SGD.
+    """
     lr: Any
     beta: float = 1.0
     A: float = 1.0

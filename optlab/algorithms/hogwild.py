@@ -38,7 +38,10 @@ class HogwildState(NamedTuple):
 
 @dataclass(frozen=True)
 class HogwildSim:
-    """Hogwild! with bounded staleness tau, simulated (EC500 Algorithms 14/15, Theorem 19.1)."""
+    """Hogwild! with bounded staleness tau, simulated (EC500 Algorithms 14/15, Theorem 19.1).
+
+    Theorems: EC500-19.1, EC500-19.1/printed.
+    """
     lr: Any
     tau: int = 0
     coordinate: bool = False

@@ -77,6 +77,8 @@ class Momentum:
     ``lr``: eta_t; ``momentum``: beta_t in [0, 1] (number or schedule); ``two_step``: evaluate the
     gradient at the lookahead x_t = w_t + beta_t v_{t-1} (Nesterov) instead of w_t (Euler / heavy ball);
     ``stochastic``: query sample()/stoch_grad instead of the full gradient.
+
+    Theorems: EC500-Alg10.
     """
     lr: Any
     momentum: Any = 0.9
@@ -112,7 +114,11 @@ class AGDState(NamedTuple):
 
 @dataclass(frozen=True)
 class AcceleratedGD:
-    """Accelerated GD via linear coupling, EC500 Algorithm 11 (seed 003 L2083-2107). ``lr``: eta <= 1/H."""
+    """Accelerated GD via linear coupling, EC500 Algorithm 11 (seed 003 L2083-2107). ``lr``: eta <= 1/H.
+
+    Theorems: EC500-15.2, EC500-15.2-alpha, EC500-15.2-lower, EC500-15.3, EC500-15.3-identity,
+        EC500-15.3-identity/printed.
+    """
     lr: float
 
     def __post_init__(self):
@@ -146,6 +152,8 @@ class SGDMomentum:
 
     ``alpha`` in (0, 1] is the notes' momentum parameter (an EMA weight, "one minus the usual beta");
     alpha = 1 is SGD. Step 1 is w_2 = w_1 - eta m_1 (printed without eta: erratum E7).
+
+    Theorems: EC500-20.1, EC500-20.2, EC500-20.3, EC500-20.3/printed.
     """
     lr: Any
     alpha: float = 0.1

@@ -51,7 +51,10 @@ class NormalizedState(NamedTuple):
 
 @dataclass(frozen=True)
 class NormalizedSGDMomentum:
-    """Normalized SGD with momentum, EC500 section 24 (seed 003 L3436-3438). ``alpha`` in (0, 1]."""
+    """Normalized SGD with momentum, EC500 section 24 (seed 003 L3436-3438). ``alpha`` in (0, 1].
+
+    Theorems: EC500-24.1, EC500-24.2, EC500-24.3.
+    """
     lr: Any
     alpha: float = 0.1
 
@@ -79,7 +82,10 @@ class NormalizedSGDMomentum:
 
 @dataclass(frozen=True)
 class NormalizedSTORM:
-    """Normalized SGD with variance-reduced momentum, EC500 section 24.1 (seed 003 L3600-3602)."""
+    """Normalized SGD with variance-reduced momentum, EC500 section 24.1 (seed 003 L3600-3602).
+
+    Theorems: EC500-24.4, EC500-24.5/printed, EC500-24.5.
+    """
     lr: Any
     alpha: float = 0.1
 

@@ -66,7 +66,10 @@ class SIState(NamedTuple):
 
 @dataclass(frozen=True)
 class ScaleInvariantSGD:
-    """SGD with separate LRs for scale-invariant and ordinary parameters, seed 001 eq. (4) L112."""
+    """SGD with separate LRs for scale-invariant and ordinary parameters, seed 001 eq. (4) L112.
+
+    Theorems: 001-Thm3.1, 001-Thm4.2.
+    """
     lr_w: Any
     lr_g: Any
     blocks: tuple = None

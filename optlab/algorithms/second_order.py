@@ -116,7 +116,10 @@ class SecondOrderState(NamedTuple):
 
 @dataclass(frozen=True)
 class CubicNewton:
-    """Cubic-regularized Newton, EC500 section 25 (seed 003 L3825-3829, L3857-3863). ``J``: rho."""
+    """Cubic-regularized Newton, EC500 section 25 (seed 003 L3825-3829, L3857-3863). ``J``: rho.
+
+    Theorems: EC500-25.4, EC500-25.5, EC500-25.8/printed, EC500-25.8.
+    """
     J: float
 
     def __post_init__(self):
@@ -139,6 +142,8 @@ class NegativeCurvature:
     """Negative-curvature step of EC500 Theorem 25.7 (seed 003 L3847), else a gradient step.
 
     ``J``: second-order smoothness; ``lr``: the gradient step used where hess L(w) >= -tol I.
+
+    Theorems: EC500-25.7.
     """
     J: float
     lr: Any

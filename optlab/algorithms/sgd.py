@@ -44,7 +44,13 @@ class SGDState(NamedTuple):
 
 @dataclass(frozen=True)
 class SGD:
-    """SGD, EC500 Algorithm 2 (seed 003 L287-301). ``lr``: eta (number or schedule)."""
+    """SGD, EC500 Algorithm 2 (seed 003 L287-301). ``lr``: eta (number or schedule).
+
+    Theorems: EC500-3.2, EC500-6.1, EC500-6.1/exact, EC500-6.1/b, EC500-6.1/c, EC500-6.2, EC500-6.2/printed,
+        EC500-6.2/c, EC500-15.1, 000-Lemma1, 000-Thm2, 004-D2,
+        EC500-3.1/single-pass, EC500-10.4, EC500-10.5, EC500-10.6, EC500-10.6/printed, EC500-12/c, EC500-12/d,
+        EC500-12/d/printed.
+    """
     lr: Any
 
     def __post_init__(self):
@@ -105,6 +111,8 @@ class MinibatchSGD:
     ``batch_size``: B. ``replace``: i.i.d. indices (True) or a uniform B-subset (False, the slides'
     minibatch). On a finite sum the B indices are drawn here and evaluated in one oracle call; on a
     problem with additive noise, B independent samples of the oracle are averaged.
+
+    Theorems: EC500-7.1, EC500-7.2/a, EC500-7.2, EC500-7.2/printed.
     """
     lr: Any
     batch_size: int
@@ -175,6 +183,8 @@ class ProjectedSGD:
 
     ``mu``: strong convexity; ``D``: radius of the ball {||w|| <= D} containing w_*; ``lr``: optional
     override of the schedule (default ``InverseTime(mu)``).
+
+    Theorems: EC500-22.1, EC500-22.1-sum.
     """
     mu: float
     D: float

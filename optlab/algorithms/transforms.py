@@ -52,7 +52,10 @@ class GANState(NamedTuple):
 
 @dataclass(frozen=True)
 class GradientAutoscale:
-    """Gradient autoscaled normalization, seed 000 L59-92 (see the module docstring)."""
+    """Gradient autoscaled normalization, seed 000 L59-92 (see the module docstring).
+
+    Theorems: 000-Thm2/printed.
+    """
     shapes: Any = None
     eps: float = 1e-8
     clip_a: Any = 1.0

@@ -38,7 +38,10 @@ class SVRGState(NamedTuple):
 
 @dataclass(frozen=True)
 class SVRG:
-    """SVRG, EC500 Algorithm 17 (seed 003 L3354-3372). ``lr``: eta; ``epoch``: N (default n)."""
+    """SVRG, EC500 Algorithm 17 (seed 003 L3354-3372). ``lr``: eta; ``epoch``: N (default n).
+
+    Theorems: EC500-23.1, EC500-23.2.
+    """
     lr: Any
     epoch: Any = None
     checkpoint: str = "average"

@@ -4,23 +4,24 @@
 See :mod:`.theorem` for the Theorem object and how checks work, :mod:`.verify` for ``optlab verify``.
 """
 from . import (
-    ec500_accel, ec500_adaptive, ec500_convex, ec500_coordinate, ec500_gd, ec500_momentum,
-    ec500_normalized, ec500_parallel, ec500_second_order, ec500_sgd, ec500_strongly_convex, ec500_svrg,
-    paper000, paper001, paper002, slides004,
+    ec500_accel, ec500_accel_alg10, ec500_adaptive, ec500_adaptive_rates, ec500_adaptive_s12, ec500_convex,
+    ec500_coordinate, ec500_gd, ec500_momentum, ec500_normalized, ec500_parallel, ec500_second_order,
+    ec500_sgd, ec500_sgd_schedules, ec500_strongly_convex, ec500_svrg, paper000, paper001, paper002, slides004,
 )
 from .theorem import ALPHA, AssumptionError, Check, Instance, Theorem, check, validate
 
 # In the order of the sources: EC500 sections 2-25, then the papers 000, 001, 002 and the slides 004.
 THEOREMS = (
-    *ec500_gd.THEOREMS, *ec500_sgd.THEOREMS, *ec500_adaptive.THEOREMS, *ec500_convex.THEOREMS,
-    *ec500_accel.THEOREMS, *ec500_coordinate.THEOREMS, *ec500_parallel.THEOREMS,
-    *ec500_momentum.THEOREMS, *ec500_strongly_convex.THEOREMS, *ec500_svrg.THEOREMS,
+    *ec500_gd.THEOREMS, *ec500_sgd.THEOREMS, *ec500_sgd_schedules.THEOREMS, *ec500_adaptive.THEOREMS,
+    *ec500_adaptive_rates.THEOREMS, *ec500_adaptive_s12.THEOREMS, *ec500_convex.THEOREMS,
+    *ec500_accel.THEOREMS, *ec500_accel_alg10.THEOREMS, *ec500_coordinate.THEOREMS,
+    *ec500_parallel.THEOREMS, *ec500_momentum.THEOREMS, *ec500_strongly_convex.THEOREMS, *ec500_svrg.THEOREMS,
     *ec500_normalized.THEOREMS, *ec500_second_order.THEOREMS,
     *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS, *slides004.THEOREMS,
 )
 
-__all__ = ["THEOREMS", "get", "Theorem", "Instance", "Check", "check", "validate", "AssumptionError", "ALPHA",
-           "compatible_families"]
+__all__ = ["THEOREMS", "get", "about", "Theorem", "Instance", "Check", "check", "validate", "AssumptionError",
+           "ALPHA", "compatible_families"]
 
 
 def compatible_families(theorem, families=None):
@@ -46,6 +47,28 @@ def get(theorem_id):
         if t.id == theorem_id:
             return t
     raise KeyError(f"no theorem {theorem_id!r}; known: {', '.join(t.id for t in THEOREMS)}")
+
+
+def method_class(theorem):
+    """The method class ``theorem`` is about: its ``algorithm``, or, for a module not yet written as blocks
+    (which names it with a string), the catalogue class of that name (``optlab list``'s name or the
+    class name, any case); None if there is none."""
+    if not isinstance(theorem.algorithm, str):
+        return theorem.algorithm
+    from ..algorithms import ALGORITHMS
+
+    name = theorem.algorithm.lower()
+    return next((e.method for e in ALGORITHMS if name in (e.name, e.method.__name__.lower())), None)
+
+
+def about(cls):
+    """The theorems about the method class ``cls``, in catalogue order.
+
+    >>> from optlab.algorithms import GD
+    >>> [t.id for t in about(GD)][:3]
+    ['EC500-2.4', 'EC500-5.7', 'EC500-5.8']
+    """
+    return tuple(t for t in THEOREMS if method_class(t) is cls)
 
 
 # Lectures 03-06 (issue #16): EC500 sections 1-3, 8, 10.3 and 12, appended to the catalogue (after the

@@ -105,8 +105,15 @@ def run_seed0(inst, method=None):
                **dict(inst.oracle))
 
 
-ADAPTIVE = dict(algorithm="AdaGradNorm", requires=frozenset({"smooth", "lipschitz"}), constants=("H", "G", "f_star"),
-            kind="expectation", method=adaptive_method, admissible={"c": (0.0, None), "eps": (0.0, None)})
+class AdaptiveSetting:
+    """The setting shared by the adaptive theorems' blocks (not a theorem itself): Algorithm 7 (or 9 with
+    ``beta``) on H-smooth G_L-Lipschitz losses, run through :func:`adaptive_method`."""
+    algorithm, kind = AdaGradNorm, "expectation"
+    requires, constants, data = {"smooth", "lipschitz"}, ("H", "G"), ("f_star",)
+    admissible = {"c": (0.0, None), "eps": (0.0, None)}
+
+    def method(self, inst):
+        return adaptive_method(inst)
 
 
 def draw_adaptive(problem, T, u, **extra):

@@ -31,7 +31,8 @@ The parts, all class attributes (methods take ``self``, so a helper such as ``se
 overridden by a variant):
 
 * the **docstring**: its first line is the title; its first indented block is the statement
-  ``measured  <=  bound`` (two spaces either side of ``<=``; continuation lines are joined with one space),
+  ``measured  <=  bound`` (two spaces either side of ``<=``; continuation lines are joined with one space,
+  and ``<=`` may also end a line or start the next),
   which becomes ``measured_text`` and ``bound_text`` (tables, plots, ERRATA.md): the formula is written
   once, here, and a doctest evaluates ``bound`` at one point so that text and code are read together;
 * ``id``, ``source``; ``algorithm``: the method's class from :mod:`optlab.algorithms` (or a method class
@@ -47,11 +48,11 @@ overridden by a variant):
   ``draw(problem, T, u)``;
 * optional flags, as in :class:`~.theorem.Theorem`: ``statement`` (``"as printed"``, ``"printed"``,
   ``"corrected"``), ``exact``, ``probability``, ``note``, ``projected``, ``path_bound``. A printed
-  (misprinted) statement is expected to fail on its ``counterexample``, which is also its default.
+  (misprinted) statement is expected to fail on its ``counterexample``, which is also its ``default``.
 
 **Variants** subclass the block and override only what differs (and carry their own ``@theorem``,
-id and docstring); a variant drops an inherited part by setting it to None (e.g. ``draw = None``). Parts shared by several theorems that are none of them go in a plain base class
-without the decorator.
+id and docstring); a variant drops an inherited part by setting it to None (e.g. ``draw = None``).
+Parts shared by several theorems that are none of them go in a plain base class without the decorator.
 
 ``@theorem`` returns the class; the compiled record is ``cls.theorem``, which the module lists in its
 ``THEOREMS`` tuple. Mistakes (no formula in the docstring, a string instead of a class, a misspelled
@@ -66,10 +67,10 @@ import inspect
 from .theorem import Theorem
 
 # Fields of the record that the block does not write directly: the compiler derives them.
-_DERIVED = {"measured_text": "the docstring's formula", "bound_text": "the docstring's formula",
-            "tight_instance": "a method tight(self)", "title": None}
+_DERIVED = {"title": "the docstring's first line", "measured_text": "the docstring's formula",
+            "bound_text": "the docstring's formula", "tight_instance": "a method tight(self)"}
 _FLAGS = ("admissible", "statement", "exact", "probability", "tight_factor", "note", "projected", "path_bound")
-_NAMES = {"id", "source", "algorithm", "kind", "requires", "constants", "data", "rule", "title", *_FLAGS}
+_NAMES = {"id", "source", "algorithm", "kind", "requires", "constants", "data", "rule", *_FLAGS}
 _PARTS = ("method", "measure", "bound", "default", "tight", "counterexample", "draw")   # None: a variant drops it
 SEPARATOR = "  <=  "
 
@@ -102,7 +103,9 @@ def formula(doc, where="the docstring"):
             block.append(line.strip())
         elif block:
             break
-    text = " ".join(block)
+    text = ""
+    for part in block:       # one space between lines, two around a "<=" that starts or ends a line
+        text += ("  " if part.startswith("<=") or text.endswith("<=") else " ") + part if text else part
     if text.count(SEPARATOR) != 1:
         raise TypeError(f"{where} needs one indented formula 'measured  <=  bound' (two spaces either side of "
                         f"'<='); found {text!r}")
@@ -114,7 +117,7 @@ def theorem(cls):
     """Compile the theorem block ``cls`` into a :class:`Theorem` record, kept as ``cls.theorem``."""
     name = cls.__name__
     for field, where in _DERIVED.items():
-        if field in vars(cls) and where is not None:
+        if field in vars(cls):
             raise TypeError(f"{name}: do not set {field}; write it as {where}")
     for field in ("id", "source", "algorithm", "kind"):
         if not hasattr(cls, field):
@@ -126,30 +129,33 @@ def theorem(cls):
                      if not k.startswith("_") and not callable(v) and k not in _NAMES
                      and not (k in _PARTS and v is None))
     if unknown:
-        raise TypeError(f"{name}: unknown attribute(s) {', '.join(unknown)}; a block sets {', '.join(sorted(_NAMES))} "
-                        f"(data for its own methods go in names starting with '_')")
-    doc = cls.__doc__ or ""
+        raise TypeError(f"{name}: unknown attribute(s) {', '.join(unknown)}; a block sets "
+                        f"{', '.join(sorted(_NAMES))} (data for its own methods go in names starting with '_')")
     if cls.__doc__ is None:
         raise TypeError(f"{name}: write the statement as the class docstring (a variant needs its own)")
+    doc = cls.__doc__
     measured_text, bound_text = formula(doc, f"{name}'s docstring")
     block = cls()
     fields = {f: getattr(cls, f) for f in _FLAGS if hasattr(cls, f)}
-    title = vars(cls).get("title") or inspect.cleandoc(doc).splitlines()[0].strip()
+    title = inspect.cleandoc(doc).splitlines()[0].strip()
     counterexample = getattr(block, "counterexample", None)
     tight = getattr(block, "tight", None)
     missing = [f for f in ("measure", "bound") if not hasattr(block, f)]
-    if not hasattr(block, "default") and counterexample is None:
+    statement = fields.get("statement", "as printed")
+    if statement == "printed" and counterexample is None:
+        missing.append("counterexample")
+    elif statement != "printed" and getattr(block, "default", None) is None:
         missing.append("default")
     if missing:
         raise TypeError(f"{name}: a theorem block needs the method(s) {', '.join(missing)}")
-    statement = fields.get("statement", "as printed")
     record = Theorem(
         id=cls.id, title=title, source=cls.source, algorithm=cls.algorithm,
         requires=frozenset(getattr(cls, "requires", ())),
         constants=tuple(getattr(cls, "constants", ())) + tuple(getattr(cls, "data", ())),
         rule=getattr(cls, "rule", ""), kind=cls.kind, measured_text=measured_text, bound_text=bound_text,
-        method=getattr(block, "method", None) or (lambda inst: cls.algorithm(**inst.hyper)), measure=block.measure, bound=block.bound,
-        default=getattr(block, "default", None) or counterexample,
+        method=getattr(block, "method", None) or (lambda inst: cls.algorithm(**inst.hyper)),
+        measure=block.measure, bound=block.bound,
+        default=(lambda seed=0: counterexample()) if statement == "printed" else getattr(block, "default", None),
         expect=statement != "printed", counterexample=counterexample,
         tight=tight is not None, tight_instance=tight, draw=getattr(block, "draw", None),
         **{**fields, "admissible": dict(fields.get("admissible", {}))},

@@ -60,6 +60,8 @@ class CoupledWarmup:
 
     A teaching method for EC500 section 8.2 (not a catalogue algorithm): each ``step`` is one round from
     the current point; ``state.big`` is where the big step lands.
+
+    Theorems: EC500-8.2, EC500-8.2/full.
     """
     lr: float
     B: int

@@ -38,7 +38,7 @@ import numpy
 from ..algorithms import SGD
 from ..problems import cosine_sum, quadratic
 from .block import theorem
-from .ec500_adaptive import OracleStepSGD
+from .ec500_adaptive_s12 import OracleStepSGD
 from .ec500_convex import replay_grads
 from .measures import iterates, per_run
 from .stochastic import MC_SEEDS, delta, gnorm, noisy, sigma_of, start

@@ -2,18 +2,7 @@
 
 The paper analyses the *scaled SGD update* w_{t+1} = w_t - eta a_t grad L_t(w_t) (t = 0, 1, ...), with
 L beta-smooth, E grad L_t(w) = grad L(w), E||grad L_t(w) - grad L(w)||^2 <= sigma^2 / b, eta a_t <= 1/beta.
-
-* **Lemma 1** (L96-98, L210-268): E L(w_{t+1}) <= E L(w_t) - (eta a_t / 2) E||grad L(w_t)||^2
-  + (eta a_t)^2 beta sigma^2 / (2b). True for a_t fixed in advance (the proof, L222-226, needs a_t
-  independent of the step-t sample). Equality for eta a_t = 1/beta on the isotropic quadratic with noise
-  of constant norm.
-* **Theorem 2** (L100-102, L270-297): printed (1/T) sum_{t<T} E||grad L(w_t)||^2 <= 2 (L(w_0) - E L(w_T))
-  / (T eta a_t) + eta a_t beta sigma^2 / b. The t of a_t is free after the sum (the proof divides by
-  eta a_t / 2 at L294 as if a_t were constant), and the method the paper runs (GAN, L59-92) centres each
-  eligible gradient tensor, which the analysed update omits: a real GAN run violates the printed bound,
-  even read with the most favourable a_t of the run. Corrected (summing before dividing, derived in the
-  catalogue and re-derived here): for a_t fixed in advance with eta a_t <= 1/beta,
-  sum_{t<T} eta a_t E||grad L(w_t)||^2 <= 2 (L(w_0) - E L(w_T)) + (beta sigma^2 / b) sum_{t<T} (eta a_t)^2.
+One block per theorem.
 """
 from __future__ import annotations
 
@@ -22,11 +11,12 @@ from dataclasses import dataclass
 
 import numpy
 
-from ..algorithms import SGD, GradientAutoscale, Transformed
+from ..algorithms import SGD, GradientAutoscale, Transformed, run
 from ..problems import quadratic
+from .block import theorem
 from .ec500_normalized import noise_sd
 from .measures import KeepStates, grad_sq_norms, iterates, losses, per_run, slack, states
-from .theorem import Instance, Theorem
+from .theorem import Instance
 
 SOURCE = "Gradient autoscaled normalization (seed 000)"
 
@@ -73,38 +63,68 @@ def _isotropic_tight(**hyper):
 
 # ---- Lemma 1 ------------------------------------------------------------------------------------------
 
-def _lemma1_measure(runs, inst):
-    p, step = inst.problem, _steps(inst)
+class _ScaledSGD:
+    """The paper's analysed update, w_{t+1} = w_t - eta a_t grad L_t(w_t) with a_t fixed in advance
+    (not a theorem itself)."""
+    source, algorithm = f"{SOURCE} Lemma 1, L96-98 (proof L210-268)", SGD
+    requires, constants = {"smooth"}, ("H",)
 
-    def one(r):
-        W = iterates(r)
-        f = losses(p, W)
-        return f[1:] - f[:-1] + step / 2 * grad_sq_norms(p, W[:-1]) - slack(f[1:], f[:-1])
+    def method(self, inst):
+        return _scaled_sgd(inst)
 
-    return per_run(runs, one)
+    def tight(self):
+        return _isotropic_tight(lr=0.5, **self._tight_hyper)
 
 
-LEMMA_1 = Theorem(
-    id="000-Lemma1", title="one scaled SGD step decreases E L by eta a ||grad||^2 / 2 up to the noise term",
-    source=f"{SOURCE} Lemma 1, L96-98 (proof L210-268)", algorithm="sgd",
-    requires=frozenset({"smooth"}), constants=("H",), rule="eta a_t <= 1/beta, a_t fixed in advance",
-    kind="expectation", measured_text="E L(w_{t+1}) - E L(w_t) + (eta a_t / 2) E||grad L(w_t)||^2",
-    bound_text="(eta a_t)^2 beta sigma^2 / (2 b)",
-    method=_scaled_sgd, measure=_lemma1_measure,
-    bound=lambda inst: _steps(inst) ** 2 * inst.problem.H * noise_sd(inst) ** 2 / 2,
-    default=lambda seed: Instance(quadratic(d=5, mu=0.5, H=4.0, seed=seed), numpy.ones(5), T=40,
-                                  hyper={"lr": 0.25, "a": 0.8}, seeds=200,
-                                  oracle={"noise": "gaussian", "sigma": 1.0, "batch_size": 2},
-                                  label="quadratic, eta a = 0.8/beta, sigma = 1, b = 2"),
-    admissible={"lr": (0.0, None), "a": (0.0, 1.0)}, tight=True,
-    tight_instance=lambda: _isotropic_tight(lr=0.5, a=1.0), tight_factor=0.999999,
-    draw=lambda problem, T, u: _gaussian(problem, T, u, lr=(0.05 + 0.95 * u[1]) / problem.H, a=0.2 + 0.8 * u[2]),
-    note="sigma^2/b is the oracle's variance (Gaussian noise of variance sigma^2 averaged over b draws). "
-         "The proof's variance algebra (L228-248) repeats one decomposition three times and says "
-         "'substituting (21) into (22)' for the reverse; harmless. 1 - eta a beta/2 >= 1/2 (L262) is where "
-         "eta a <= 1/beta is used; on the isotropic quadratic with eta a = 1/beta and noise of norm sigma "
-         "both sides are equal for every sample path.",
-)
+@theorem
+class Y000_Lemma1(_ScaledSGD):
+    """one scaled SGD step decreases E L by eta a ||grad||^2 / 2 up to the noise term
+
+    Lemma 1 (L96-98, proof L210-268). L beta-smooth, E grad L_t(w) = grad L(w), E||grad L_t(w) - grad L(w)||^2
+    <= sigma^2 / b, eta a_t <= 1/beta with a_t fixed in advance (the proof, L222-226, needs a_t independent
+    of the step-t sample):
+
+        E L(w_{t+1}) - E L(w_t) + (eta a_t / 2) E||grad L(w_t)||^2  <=  (eta a_t)^2 beta sigma^2 / (2 b)
+
+    Equality for eta a_t = 1/beta on the isotropic quadratic with noise of constant norm. With beta = 2,
+    eta a = 1/4, sigma = 2 and b = 2: (1/16) * 2 * 4 / 4.
+
+    >>> inst = Instance(quadratic(d=1, mu=2.0, H=2.0), [1.0], T=2, hyper={"lr": 0.25, "a": 1.0},
+    ...                 oracle={"noise": "gaussian", "sigma": 2.0, "batch_size": 2})
+    >>> Y000_Lemma1.theorem.bound(inst)
+    array([0.125, 0.125])
+    """
+    id, kind = "000-Lemma1", "expectation"
+    rule = "eta a_t <= 1/beta, a_t fixed in advance"
+    admissible = {"lr": (0.0, None), "a": (0.0, 1.0)}
+    tight_factor, _tight_hyper = 0.999999, {"a": 1.0}
+    note = ("sigma^2/b is the oracle's variance (Gaussian noise of variance sigma^2 averaged over b draws). "
+            "The proof's variance algebra (L228-248) repeats one decomposition three times and says "
+            "'substituting (21) into (22)' for the reverse; harmless. 1 - eta a beta/2 >= 1/2 (L262) is where "
+            "eta a <= 1/beta is used; on the isotropic quadratic with eta a = 1/beta and noise of norm sigma "
+            "both sides are equal for every sample path.")
+
+    def measure(self, runs, inst):
+        p, step = inst.problem, _steps(inst)
+
+        def one(r):
+            W = iterates(r)
+            f = losses(p, W)
+            return f[1:] - f[:-1] + step / 2 * grad_sq_norms(p, W[:-1]) - slack(f[1:], f[:-1])
+
+        return per_run(runs, one)
+
+    def bound(self, inst):
+        return _steps(inst) ** 2 * inst.problem.H * noise_sd(inst) ** 2 / 2
+
+    def default(self, seed):
+        return Instance(quadratic(d=5, mu=0.5, H=4.0, seed=seed), numpy.ones(5), T=40,
+                        hyper={"lr": 0.25, "a": 0.8}, seeds=200,
+                        oracle={"noise": "gaussian", "sigma": 1.0, "batch_size": 2},
+                        label="quadratic, eta a = 0.8/beta, sigma = 1, b = 2")
+
+    def draw(self, problem, T, u):
+        return _gaussian(problem, T, u, lr=(0.05 + 0.95 * u[1]) / problem.H, a=0.2 + 0.8 * u[2])
 
 
 # ---- Theorem 2: printed (GAN's a_t, the paper's method) ---------------------------------------------
@@ -113,98 +133,120 @@ def _gan(inst):
     return KeepStates(Transformed(SGD(lr=inst.hyper["lr"]), GradientAutoscale(shapes=None, clip_a=1.0)))
 
 
-def _running_mean_sq_grad(runs, inst):
-    def one(r):
-        g2 = grad_sq_norms(inst.problem, iterates(r)[:-1])
-        return numpy.cumsum(g2) / numpy.arange(1, inst.T + 1)
+@theorem
+class Y000_Thm2_printed:
+    """scaled SGD: average E||grad L||^2 <= 2 gap/(T eta a) + eta a beta sigma^2/b
 
-    return per_run(runs, one)
+    Theorem 2 as printed (L100-102, proof L270-297), checked on the method the paper runs (GAN-SGD, L59-92):
 
+        (1/T) sum_{t<T} E||grad L(w_t)||^2  <=  2 (L(w_0) - E L(w_T)) / (T eta a_t) + eta a_t beta sigma^2 / b
+        (the largest over t < T)
 
-def _thm2_printed_bound(inst):
-    """max over the run's a_0 .. a_{T'-1} of 2 (L(w_0) - L(w_T'))/(T' eta a) + eta a beta sigma^2/b."""
-    from ..algorithms import run
+    The t of a_t is free after the sum (the proof divides by eta a_t / 2 at L294 as if a_t were constant),
+    and GAN centres each eligible gradient tensor, which the analysed update omits: a real GAN run violates
+    the printed bound, even read with the most favourable a_t of the run:
 
-    p, eta = inst.problem, inst.hyper["lr"]
-    r = run(_gan(inst), p, steps=inst.T, x0=inst.x0, progress=False, **dict(inst.oracle))
-    a = numpy.array([s.tstate.a for s in states(r)])
-    f = losses(p, iterates(r))
-    noise = p.H * noise_sd(inst) ** 2
-    out = []
-    for Tp in range(1, inst.T + 1):
-        ap = a[:Tp]
-        out.append(numpy.max(2 * (f[0] - f[Tp]) / (Tp * eta * ap) + eta * ap * noise))
-    return numpy.array(out)
+    >>> Y000_Thm2_printed.theorem.check(Y000_Thm2_printed.theorem.counterexample()).holds
+    False
+    """
+    id, source, statement = "000-Thm2/printed", f"{SOURCE} Thm 2, L100-102 (proof L270-297)", "printed"
+    algorithm, kind = GradientAutoscale, "every_step"
+    requires, constants = {"smooth"}, ("H",)
+    rule = "eta a_t <= 1/beta (GAN's a_t, capped at 1)"
+    note = ("Checked for every horizon T' with the most favourable reading of the free a_t (the largest bound "
+            "over a_0 .. a_{T'-1}), on the paper's method: GAN-SGD (L59-92, clip at 1 so that eta a_t <= "
+            "1/beta), here deterministic (sigma = 0). It fails for three reasons. E5: GAN centres every "
+            "eligible tensor, so the direction is a_t P grad L with P the projection removing the mean; the "
+            "mean of the gradient is never reduced, ||grad L|| stays >= 1, while L(w_0) - L(w_T) is bounded by "
+            "the centred part (~1e-6 here). E6: a_t is computed from the sample it scales, so E[a_t grad L_t] != "
+            "E[a_t] grad L and Lemma 1's expectation step does not apply. And a_t varies, so dividing by eta "
+            "a_t / 2 after summing (L294) is only valid for a constant a. The paper's 'a_t in (0, 1]' (L104) "
+            "is also false without a cap: a_t = (4/(|ln s_t| + eps))^p is singular at s_t = 1.")
 
+    def method(self, inst):
+        return _gan(inst)
 
-def _thm2_counterexample():
-    p = quadratic(d=4, mu=1.0, H=1.0, seed=0)                   # beta = 1, L = ||w - w*||^2 / 2
-    e = numpy.array([1.0, -2.0, 0.5, 0.5]) * 1e-3
-    return Instance(p, numpy.asarray(p.x_star) + 0.5 + e, T=50, hyper={"lr": 1.0},
-                    label="GAN-GD (eta = 1/beta, a_t <= 1) on ||w - w*||^2/2, gradient with mean 0.5")
+    def measure(self, runs, inst):
+        def one(r):
+            g2 = grad_sq_norms(inst.problem, iterates(r)[:-1])
+            return numpy.cumsum(g2) / numpy.arange(1, inst.T + 1)
 
+        return per_run(runs, one)
 
-THM_2_PRINTED = Theorem(
-    id="000-Thm2/printed", title="scaled SGD: average E||grad L||^2 <= 2 gap/(T eta a) + eta a beta sigma^2/b",
-    source=f"{SOURCE} Thm 2, L100-102 (proof L270-297)", algorithm="gradient_autoscale",
-    requires=frozenset({"smooth"}), constants=("H",), rule="eta a_t <= 1/beta (GAN's a_t, capped at 1)",
-    kind="every_step", measured_text="(1/T) sum_{t<T} E||grad L(w_t)||^2",
-    bound_text="2 (L(w_0) - E L(w_T)) / (T eta a_t) + eta a_t beta sigma^2 / b (the largest over t < T)",
-    method=_gan, measure=_running_mean_sq_grad, bound=_thm2_printed_bound,
-    default=lambda seed: _thm2_counterexample(), statement="printed", expect=False,
-    counterexample=_thm2_counterexample,
-    note="Checked for every horizon T' with the most favourable reading of the free a_t (the largest bound "
-         "over a_0 .. a_{T'-1}), on the paper's method: GAN-SGD (L59-92, clip at 1 so that eta a_t <= "
-         "1/beta), here deterministic (sigma = 0). It fails for three reasons. E5: GAN centres every "
-         "eligible tensor, so the direction is a_t P grad L with P the projection removing the mean; the "
-         "mean of the gradient is never reduced, ||grad L|| stays >= 1, while L(w_0) - L(w_T) is bounded by "
-         "the centred part (~1e-6 here). E6: a_t is computed from the sample it scales, so E[a_t grad L_t] != "
-         "E[a_t] grad L and Lemma 1's expectation step does not apply. And a_t varies, so dividing by eta "
-         "a_t / 2 after summing (L294) is only valid for a constant a. The paper's 'a_t in (0, 1]' (L104) "
-         "is also false without a cap: a_t = (4/(|ln s_t| + eps))^p is singular at s_t = 1.",
-)
+    def bound(self, inst):
+        """max over the run's a_0 .. a_{T'-1} of 2 (L(w_0) - L(w_T'))/(T' eta a) + eta a beta sigma^2/b."""
+        p, eta = inst.problem, inst.hyper["lr"]
+        r = run(_gan(inst), p, steps=inst.T, x0=inst.x0, progress=False, **dict(inst.oracle))
+        a = numpy.array([s.tstate.a for s in states(r)])
+        f = losses(p, iterates(r))
+        noise = p.H * noise_sd(inst) ** 2
+        out = []
+        for Tp in range(1, inst.T + 1):
+            ap = a[:Tp]
+            out.append(numpy.max(2 * (f[0] - f[Tp]) / (Tp * eta * ap) + eta * ap * noise))
+        return numpy.array(out)
+
+    def counterexample(self):
+        p = quadratic(d=4, mu=1.0, H=1.0, seed=0)                   # beta = 1, L = ||w - w*||^2 / 2
+        e = numpy.array([1.0, -2.0, 0.5, 0.5]) * 1e-3
+        return Instance(p, numpy.asarray(p.x_star) + 0.5 + e, T=50, hyper={"lr": 1.0},
+                        label="GAN-GD (eta = 1/beta, a_t <= 1) on ||w - w*||^2/2, gradient with mean 0.5")
 
 
 # ---- Theorem 2: corrected (a_t fixed in advance, summed before dividing) ---------------------------
 
-def _thm2_measure(runs, inst):
-    p, step = inst.problem, _steps(inst)
+@theorem
+class Y000_Thm2(_ScaledSGD):
+    """scaled SGD with a_t fixed in advance: sum_t eta a_t E||grad L(w_t)||^2 bound
 
-    def one(r):
-        W = iterates(r)
-        f = losses(p, W)
-        return numpy.cumsum(step * grad_sq_norms(p, W[:-1])) + 2 * (f[1:] - p.f_star) - slack(2 * f[1:], 2 * p.f_star)
+    Theorem 2, corrected (summing Lemma 1 before dividing): for a_t fixed in advance with eta a_t <= 1/beta,
+    for every horizon T (E L(w_T) - L_* >= 0 moved to the left):
 
-    return per_run(runs, one)
+        sum_{t<T} eta a_t E||grad L(w_t)||^2 + 2 (E L(w_T) - L_*)  <=
+        2 (L(w_0) - L_*) + (beta sigma^2 / b) sum_{t<T} (eta a_t)^2
+
+    On w^2 (beta = 2) from w_0 = 1 (L(w_0) - L_* = 1) with eta a_t = 1/2, sigma = b = 1: 2 + 2 (t/4).
+
+    >>> inst = Instance(quadratic(d=1, mu=2.0, H=2.0, x_star=[0.0]), [1.0], T=2, hyper={"lr": 0.5},
+    ...                 oracle={"noise": "gaussian", "sigma": 1.0})
+    >>> Y000_Thm2.theorem.bound(inst)
+    array([2.5, 3. ])
+    """
+    id, source, statement = "000-Thm2", f"{SOURCE} Thm 2, L100-102 (proof L270-297)", "corrected"
+    kind, data = "expectation", ("f_star",)
+    rule = "eta a_t <= 1/beta with a_t = 1/sqrt(1 + decay t) fixed in advance"
+    admissible = {"lr": (0.0, lambda p: 1 / p.H), "decay": (0.0, None)}
+    tight_factor, _tight_hyper = 0.999999, {"decay": 0.0}
+    note = ("Derivation: Lemma 1 holds at every t with a_t fixed in advance (or F_t-measurable and "
+            "independent of the step-t sample); summing it over t < T before dividing gives the statement, "
+            "and with a_t in [a_min, a_max]: (1/T) sum E||grad L||^2 <= 2 (L(w_0) - inf L)/(T eta a_min) + "
+            "eta beta sigma^2 a_max^2 / (b a_min). E L(w_T) - L_* >= 0 is moved to the left (checked for every "
+            "horizon T). The default's a_t decays like GAN's a_t along a run (a_t ~ 4/|ln s_t| with |ln s_t| growing "
+            "like sqrt(t)); GAN itself computes a_t from the same sample and centres the gradient (see the "
+            "printed form), so it is not covered by this corrected theorem.")
+
+    def measure(self, runs, inst):
+        p, step = inst.problem, _steps(inst)
+
+        def one(r):
+            W = iterates(r)
+            f = losses(p, W)
+            return (numpy.cumsum(step * grad_sq_norms(p, W[:-1])) + 2 * (f[1:] - p.f_star)
+                    - slack(2 * f[1:], 2 * p.f_star))
+
+        return per_run(runs, one)
+
+    def bound(self, inst):
+        p = inst.problem
+        return 2 * (float(p.f(inst.x0)) - p.f_star) + p.H * noise_sd(inst) ** 2 * numpy.cumsum(_steps(inst) ** 2)
+
+    def default(self, seed):
+        return Instance(quadratic(d=5, mu=0.5, H=4.0, seed=seed), numpy.ones(5), T=60,
+                        hyper={"lr": 0.25, "decay": 0.2}, seeds=200, oracle={"noise": "gaussian", "sigma": 1.0},
+                        label="quadratic, eta = 1/beta, a_t = 1/sqrt(1 + t/5), sigma = 1")
+
+    def draw(self, problem, T, u):
+        return _gaussian(problem, T, u, lr=(0.05 + 0.95 * u[1]) / problem.H, decay=2 * u[2])
 
 
-def _thm2_bound(inst):
-    p = inst.problem
-    return 2 * (float(p.f(inst.x0)) - p.f_star) + p.H * noise_sd(inst) ** 2 * numpy.cumsum(_steps(inst) ** 2)
-
-
-THM_2 = Theorem(
-    id="000-Thm2", title="scaled SGD with a_t fixed in advance: sum_t eta a_t E||grad L(w_t)||^2 bound",
-    source=f"{SOURCE} Thm 2, L100-102 (proof L270-297)", algorithm="sgd",
-    requires=frozenset({"smooth"}), constants=("H", "f_star"),
-    rule="eta a_t <= 1/beta with a_t = 1/sqrt(1 + decay t) fixed in advance", kind="expectation",
-    measured_text="sum_{t<T} eta a_t E||grad L(w_t)||^2 + 2 (E L(w_T) - L_*)",
-    bound_text="2 (L(w_0) - L_*) + (beta sigma^2 / b) sum_{t<T} (eta a_t)^2",
-    method=_scaled_sgd, measure=_thm2_measure, bound=_thm2_bound,
-    default=lambda seed: Instance(quadratic(d=5, mu=0.5, H=4.0, seed=seed), numpy.ones(5), T=60,
-                                  hyper={"lr": 0.25, "decay": 0.2}, seeds=200,
-                                  oracle={"noise": "gaussian", "sigma": 1.0},
-                                  label="quadratic, eta = 1/beta, a_t = 1/sqrt(1 + t/5), sigma = 1"),
-    admissible={"lr": (0.0, lambda p: 1 / p.H), "decay": (0.0, None)}, statement="corrected", tight=True,
-    tight_instance=lambda: _isotropic_tight(lr=0.5, decay=0.0), tight_factor=0.999999,
-    draw=lambda problem, T, u: _gaussian(problem, T, u, lr=(0.05 + 0.95 * u[1]) / problem.H, decay=2 * u[2]),
-    note="Derivation: Lemma 1 holds at every t with a_t fixed in advance (or F_t-measurable and "
-         "independent of the step-t sample); summing it over t < T before dividing gives the statement, "
-         "and with a_t in [a_min, a_max]: (1/T) sum E||grad L||^2 <= 2 (L(w_0) - inf L)/(T eta a_min) + "
-         "eta beta sigma^2 a_max^2 / (b a_min). E L(w_T) - L_* >= 0 is moved to the left (checked for every "
-         "horizon T). The default's a_t decays like GAN's a_t along a run (a_t ~ 4/|ln s_t| with |ln s_t| growing "
-         "like sqrt(t)); GAN itself computes a_t from the same sample and centres the gradient (see the "
-         "printed form), so it is not covered by this corrected theorem.",
-)
-
-THEOREMS = (LEMMA_1, THM_2_PRINTED, THM_2)
+THEOREMS = (Y000_Lemma1.theorem, Y000_Thm2_printed.theorem, Y000_Thm2.theorem)
