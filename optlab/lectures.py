@@ -62,16 +62,16 @@ def main(args):
     return 0
 
 
-def explore(show, **sliders):
+def explore(show, *, static=None, **sliders):
     """An exploration: ``show(**values)`` draws one picture for the chosen parameter values.
 
     With ipywidgets in a live notebook, each keyword becomes a slider over its list of values (the
     first value is the start). Headless (no ipywidgets, ``MPLBACKEND=Agg`` as in the test suite, or
-    ``OPTLAB_STATIC=1``) it falls back to a static sweep: ``show`` is called for every value of the
-    first slider with the others at their first value, so the notebook still runs top to bottom.
+    ``OPTLAB_STATIC=1``, or ``static=True``) it falls back to a static sweep: ``show`` is called for every
+    value of the first slider with the others at their first value, so the notebook still runs top to bottom.
 
     >>> seen = []
-    >>> explore(lambda eta, T: seen.append((eta, T)), eta=[0.1, 1.0], T=[10, 100])
+    >>> explore(lambda eta, T: seen.append((eta, T)), static=True, eta=[0.1, 1.0], T=[10, 100])
     >>> seen
     [(0.1, 10), (1.0, 10)]
     """
@@ -80,7 +80,8 @@ def explore(show, **sliders):
     for name, values in sliders.items():
         if not isinstance(values, (list, tuple)) or not values:
             raise ValueError(f"slider {name!r} needs a non-empty list of values, got {values!r}")
-    headless = os.environ.get("OPTLAB_STATIC") == "1" or os.environ.get("MPLBACKEND", "").lower() == "agg"
+    headless = static if static is not None else (
+        os.environ.get("OPTLAB_STATIC") == "1" or os.environ.get("MPLBACKEND", "").lower() == "agg")
     try:
         import ipywidgets
     except ImportError:
