@@ -9,6 +9,8 @@
     optlab demo            a tour of the autodiff engine with checked numbers
     optlab test MODULE:NAME --theorem ID [--thorough]
                            property-test your own method against a theorem (optlab.proptest)
+    optlab lectures [--dir DIR]
+                           the lecture notebooks and the seed sections each covers
 """
 from __future__ import annotations
 
@@ -73,6 +75,10 @@ def _cmd_explain(args):
         print(f"optlab explain: {err.args[0]}", file=sys.stderr)
         return 2
     return 0
+def _cmd_lectures(args):
+    from .lectures import main
+
+    return main(args)
 
 
 def build_parser():
@@ -124,6 +130,9 @@ def build_parser():
     test.add_argument("--family", action="append", metavar="NAME", help="only this problem family (repeatable)")
     test.add_argument("--quiet", action="store_true", help="no progress line")
     test.set_defaults(func=_cmd_test)
+    lectures = sub.add_parser("lectures", help="the lecture notebooks and the seed sections each covers")
+    lectures.add_argument("--dir", default=None, help="lectures folder (default: the repository's lectures/)")
+    lectures.set_defaults(func=_cmd_lectures)
 
     try:  # the exercise tools (optlab exercises release, optlab grade)
         from .grading.cli import add_subcommands

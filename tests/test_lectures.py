@@ -63,3 +63,41 @@ COVERS_07_TO_10 = {
 def test_lectures_07_to_10_declare_what_they_cover(stem):
     nb = nbformat.read(pathlib.Path(__file__).parent.parent / "lectures" / f"{stem}.ipynb", as_version=4)
     assert nb.metadata.get("optlab", {}).get("covers") == COVERS_07_TO_10[stem], f"{stem}: metadata optlab.covers"
+# ---- what the lectures cover (`optlab lectures`) ------------------------------------------------------
+# Sections that no lecture covers yet. Shrink this list when a lecture covers one: the test below fails
+# both when a listed section becomes covered and when an unlisted one is uncovered.
+NOT_YET_COVERED = [
+    "EC500 §18", "EC500 §19",
+    "EC500 §20", "EC500 §21", "EC500 §22", "EC500 §23", "EC500 §24", "EC500 §25", "EC500 App A",
+    "EC500 App B", "paper 000", "paper 001", "paper 002", "slides 004",
+]
+
+
+def test_every_lecture_states_what_it_covers_and_the_uncovered_list_is_exact():
+    from optlab.lectures import SEED_SECTIONS, lectures, uncovered
+
+    listing = lectures(LECTURES[0].parent)          # raises, naming the notebook, if metadata is missing
+    assert len(listing) == len(LECTURES)
+    assert set(NOT_YET_COVERED) <= set(SEED_SECTIONS), "NOT_YET_COVERED names a section that is not a seed's"
+    missing = uncovered(listing)
+    newly = sorted(set(NOT_YET_COVERED) - set(missing), key=SEED_SECTIONS.index)
+    lost = sorted(set(missing) - set(NOT_YET_COVERED), key=SEED_SECTIONS.index)
+    assert not newly, f"now covered by a lecture: remove {newly} from NOT_YET_COVERED"
+    assert not lost, f"covered by no lecture: {lost} (add a lecture, or list them in NOT_YET_COVERED)"
+
+
+def test_lectures_command_lists_each_notebook_with_its_sections(capsys):
+    from optlab.cli import main
+
+    assert main(["lectures", "--dir", str(LECTURES[0].parent)]) == 0
+    out = capsys.readouterr().out
+    assert "02_gd_sgd_nonconvex" in out and "EC500 §5, EC500 §6, EC500 §7" in out
+    assert f"not yet covered ({len(NOT_YET_COVERED)} of" in out
+
+
+def test_a_notebook_without_covers_metadata_is_refused_by_name(tmp_path):
+    from optlab.lectures import lectures
+
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "99_x.ipynb")
+    with pytest.raises(ValueError, match="99_x.ipynb: notebook metadata needs"):
+        lectures(tmp_path)

@@ -65,3 +65,11 @@ def about(cls):
     ['EC500-2.4', 'EC500-5.7', 'EC500-5.8']
     """
     return tuple(t for t in THEOREMS if method_class(t) is cls)
+
+
+# Lectures 03-06 (issue #16): EC500 sections 1-3, 8, 10.3 and 12, appended to the catalogue (after the
+# chapter modules, which they build on).
+from . import ec500_erm, ec500_foundations, ec500_schedules, ec500_variance  # noqa: E402
+
+THEOREMS = (*THEOREMS, *ec500_foundations.THEOREMS, *ec500_erm.THEOREMS, *ec500_schedules.THEOREMS,
+            *ec500_variance.THEOREMS)

@@ -28,7 +28,7 @@ class OracleStepSGD:
     """SGD with the oracle step eta_t = min(1/H, ||grad L(w_t)||^2/(2 H sigma^2)) of §12 (L1763).
 
     A theory-local method: the step reads the exact gradient, which no catalogue algorithm may do.
-    Theorems: EC500-12/a.
+    Theorems: EC500-12/a, EC500-12/b.
     """
     H: float
     sigma: float
