@@ -4,6 +4,9 @@ The instructor source (with solutions) must run top to bottom with every public 
 the released student version must run with each self-check failing only on NotImplementedError.
 The kernel is this interpreter (optlab.grading.kernel), so no kernel spec needs installing.
 """
+import os
+import pathlib
+
 import pytest
 
 from optlab.grading.exercise import list_exercises, load_exercise
@@ -12,6 +15,13 @@ from optlab.grading.notebook import student_notebook
 
 pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
+
+
+@pytest.fixture(autouse=True)
+def this_checkout(monkeypatch):
+    """The kernel imports the optlab of this checkout, whichever one the environment has installed."""
+    root = str(pathlib.Path(__file__).resolve().parent.parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
 
 
 @pytest.mark.parametrize("name", list_exercises())

@@ -93,6 +93,8 @@ class EstimatedRateSGD:
     With too few gradients for the estimator (none, or one for ``unbiased``) t sigma_hat^2 counts as 0.
     The estimate is kept as running sums; ``state.G`` lists the gradients for inspection (O(t d) memory).
     """
+    no_batch = "its running sums of g and ||g||^2 are kept for one seed (floats, not (S, 1) arrays)"
+
     c: float
     estimator: str = "optimistic"
     eps: float = 1e-4

@@ -125,8 +125,9 @@ def _hyper(theorem, hyper, problem):
     if not hasattr(hyper, "items"):
         raise TypeError(f"{theorem.id}: hyper must be a dict of name -> number (or a named choice), got {type(hyper).__name__}")
     for k, v in hyper.items():
-        if isinstance(v, str) and k not in theorem.admissible:
-            continue            # a named choice the method reads (e.g. Adam's eps_mode), not a range
+        if (isinstance(v, str) or callable(v)) and k not in theorem.admissible:
+            continue            # a named choice (Adam's eps_mode) or a schedule t -> eta_t: the theorem
+            #                     reads it itself (no numeric range to check here)
         if isinstance(v, (bool, str)) or not isinstance(v, (int, float, numpy.number)) or not math.isfinite(v):
             raise ValueError(f"{theorem.id}: hyperparameter {k} must be a finite number, got {k}={v!r}")
     missing = [k for k in theorem.admissible if k not in hyper]
