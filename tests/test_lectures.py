@@ -46,3 +46,15 @@ COVERS_07_TO_10 = {
 def test_lectures_07_to_10_declare_what_they_cover(stem):
     nb = nbformat.read(pathlib.Path(__file__).parent.parent / "lectures" / f"{stem}.ipynb", as_version=4)
     assert nb.metadata.get("optlab", {}).get("covers") == COVERS_07_TO_10[stem], f"{stem}: metadata optlab.covers"
+
+
+# Lectures 11-14 (issue #18) state the EC500 sections they teach in their metadata ("optlab": {"covers"}).
+COVERS_11_TO_14 = {
+    "14_variance_reduction": ["EC500 §23"],
+}
+
+
+@pytest.mark.parametrize("stem", sorted(COVERS_11_TO_14))
+def test_lectures_11_to_14_declare_what_they_cover(stem):
+    nb = nbformat.read(pathlib.Path(__file__).parent.parent / "lectures" / f"{stem}.ipynb", as_version=4)
+    assert nb.metadata.get("optlab", {}).get("covers") == COVERS_11_TO_14[stem], f"{stem}: metadata optlab.covers"
