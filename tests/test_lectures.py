@@ -50,8 +50,8 @@ def test_lectures_07_to_10_declare_what_they_cover(stem):
 
 # Lectures 11-14 (issue #18) state the EC500 sections they teach in their metadata ("optlab": {"covers"}).
 COVERS_11_TO_14 = {
-    "12_momentum_sgd": ["EC500 §20"], "13_regularization_strong_convexity": ["EC500 §21", "EC500 §22"],
-    "14_variance_reduction": ["EC500 §23"],
+    "11_distributed_sgd": ["EC500 §18", "EC500 §19"], "12_momentum_sgd": ["EC500 §20"],
+    "13_regularization_strong_convexity": ["EC500 §21", "EC500 §22"], "14_variance_reduction": ["EC500 §23"],
 }
 
 
