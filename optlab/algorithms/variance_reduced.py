@@ -40,7 +40,7 @@ class SVRGState(NamedTuple):
 class SVRG:
     """SVRG, EC500 Algorithm 17 (seed 003 L3354-3372). ``lr``: eta; ``epoch``: N (default n).
 
-    Theorems: EC500-23.1, EC500-23.2.
+    Theorems: EC500-23.1, EC500-23.2, EC500-23-unbiased, EC500-23.1/path.
     """
     lr: Any
     epoch: Any = None
