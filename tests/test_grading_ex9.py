@@ -5,51 +5,23 @@ ProjectedSGD on the same samples (projection active), and by EC500-22.1-sum over
 without noise, on quadratics with H/mu in [10, 30] started on the sphere, where skipping the projection
 breaks the bound by orders of magnitude.
 """
-import copy
+from exercise_grading import ExerciseCase
 
-from optlab.grading.exercise import load_exercise
-from optlab.grading.notebook import nbgrader_meta, student_notebook
 from optlab.grading.report import format_report
-from optlab.grading.runner import Limits, grade_notebook
+from optlab.grading.runner import Limits
 
-LIMITS = Limits(time_limit=60, memory_mb=1024)
-EX = load_exercise("ex9_projected_sgd")
-POINTS = {t.grade_id: t.points for t in EX.tests}
-
-
-def submission(**replace):
-    nb = student_notebook(EX.nb, exercise=EX.name)
-    answers = {nbgrader_meta(c)["grade_id"]: c["source"] for c in EX.nb["cells"]
-               if nbgrader_meta(c).get("solution")}
-    answers.update(replace)
-    for cell in nb["cells"]:
-        if nbgrader_meta(cell).get("solution"):
-            cell["source"] = answers[nbgrader_meta(cell)["grade_id"]]
-    return nb
-
-
-def grade(nb):
-    result = grade_notebook(nb, EX, LIMITS, name="sub.ipynb")
-    return result, {t.grade_id: t.points for t in result.tests}
-
-
-def expected(*failing):
-    return {gid: (0 if gid in failing else p) for gid, p in POINTS.items()}
-
-
-def feedback(result):
-    return {t.grade_id: t.feedback for t in result.tests}
+CASE = ExerciseCase("ex9_projected_sgd", Limits(time_limit=60, memory_mb=1024))
+EX, POINTS, LIMITS = CASE.ex, CASE.points, CASE.limits
+submission, grade, expected = CASE.submission, CASE.grade, CASE.expected
+feedback = CASE.feedback
 
 
 def test_instructor_solution_gets_full_marks():
-    result, points = grade(copy.deepcopy(EX.nb))
-    assert points == POINTS and result.score == EX.max_points == 7, format_report(result)
+    CASE.assert_full_marks(7)
 
 
 def test_released_student_version_gets_zero_without_crashing():
-    result, points = grade(student_notebook(EX.nb, exercise=EX.name))
-    assert points == expected(*POINTS), format_report(result)
-    assert all("NotImplementedError" in t.feedback for t in result.tests)
+    CASE.assert_student_version_scores_zero()
 
 
 
