@@ -16,11 +16,12 @@ import optlab.problems
 import optlab.theory
 from optlab.grading.exercise import load_exercise
 from optlab.grading.notebook import nbgrader_meta, student_notebook
-from optlab.grading.report import format_report
+from optlab.grading.report import feedback_text, format_report
 from optlab.grading.runner import Limits, grade_notebook
 from optlab.theory import Instance, check
 
-LIMITS = Limits(time_limit=8, memory_mb=1024)
+# The theorem tests run 30-seed checks: seconds alone, tens of seconds on a loaded 2-core machine.
+LIMITS = Limits(time_limit=60, memory_mb=1024)
 EX = load_exercise("ex2_sgd")
 POINTS = {t.grade_id: t.points for t in EX.tests}
 
@@ -211,3 +212,26 @@ def test_per_coordinate_step_sizes_are_not_algorithm_7():
     result, points = grade(submission(adaptive_sgd=PER_COORDINATE))
     assert points == expected("test_adaptive_steps", "test_adaptive_theorem"), format_report(result)
     assert "is not along the stochastic gradient" in feedback(result)["test_adaptive_theorem"]
+
+
+STILL_ADAPTIVE = """
+def adaptive_sgd(stoch_grad, w1, c, eps, T):
+    w = numpy.array(w1, dtype=float)        # queries the oracle as Algorithm 7 does, but never moves:
+    for _ in range(T):                      # eta_t = 0 keeps Lemma 10.2 and Theorems 10.1 and 10.3 true
+        stoch_grad(w)
+    return numpy.array([w] * (T + 1))
+"""
+STILL_SGD = STILL_ADAPTIVE.replace("adaptive_sgd(stoch_grad, w1, c, eps, T)", "sgd(stoch_grad, w1, lr, T)")
+
+
+def test_methods_that_stand_still_lose_the_theorem_tests():
+    result, points = grade(submission(sgd=STILL_SGD, adaptive_sgd=STILL_ADAPTIVE))
+    assert points == expected(*POINTS), format_report(result)
+    fb = feedback(result)
+    assert fb["test_sgd_theorem"].startswith("AssertionError: EC500-"), fb      # 3.2 already catches this one
+    assert fb["test_adaptive_theorem"].startswith(
+        "AssertionError: your adaptive_sgd makes too little progress where progress is required"), fb
+    text = feedback_text(result, EX)          # the student's feedback file: measured against the bound
+    assert "test_adaptive_theorem: 0/1 failed\n  checked: Self-check: Lemma 10.2 and Theorems 10.1 and 10.3" in text
+    assert "  first failing step: AssertionError: your adaptive_sgd makes too little progress" in text
+    assert "above the bound" in text

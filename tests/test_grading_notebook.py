@@ -172,3 +172,17 @@ def test_committed_release_has_no_solution_and_no_hidden_test(name):
 
 def test_exercises_exist():
     assert "ex1_vjp" in list_exercises()
+
+
+@pytest.mark.parametrize("name", list_exercises())
+def test_released_notebooks_are_valid_nbformat_with_cell_ids(name, tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    import warnings
+
+    path = release(load_exercise(name), tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")        # a missing cell id is only a warning in nbformat 5
+        nb = nbformat.read(str(path), as_version=4)
+        nbformat.validate(nb)
+    ids = [c["id"] for c in nb.cells]
+    assert len(set(ids)) == len(ids) == len(nb.cells)

@@ -84,7 +84,7 @@ def test_ian_sgd_step_length_under_the_slides_Gamma(u, seed):
     p = cosh_sum(d=3)
     tau1, tau2, gamma = 0.9 * u[0], 0.1 + 2 * u[1], 0.01 + u[2]
     inst = paper002._ian_instance(p, numpy.full(3, 2.0), 20, gamma, tau1, tau2, seeds=1)
-    tr = run(paper002._ian(inst), p, steps=20, x0=inst.x0, seed=seed, progress=False, **inst.oracle)
+    tr = run(paper002.Paper002_IAN_SGD.theorem.method(inst), p, steps=20, x0=inst.x0, seed=seed, progress=False, **inst.oracle)
     steps = numpy.linalg.norm(numpy.diff(tr.x, axis=0), axis=1)
     assert numpy.all(steps <= 1 / (2 * p.L1) * (1 + 1e-12))
 

@@ -5,6 +5,9 @@
 * :mod:`.exercise`: ``exercises/<name>/source.ipynb`` on disk, its grading plan, ``release``;
 * :mod:`.runner`: grading (two fresh processes per test, limits, verdicts, batch CSV); its docstring
   explains why a submission cannot see the hidden tests or forge its score; :mod:`.report` prints it;
+* :mod:`.batch`: a folder of submissions into a CSV and feedback files, resumable, crash-proof;
+* :mod:`.isolation`: the sandbox inside bubblewrap (namespaces, read-only minimal file system, nobody);
+* :mod:`.validate`: the nbformat schema and optlab's metadata types, checked before a notebook is used;
 * :mod:`.sandbox` and :mod:`.checker`: the two processes; :mod:`.protocol`: the data-only wire between them;
 * :mod:`.testing`: helpers for test cells (``fresh_rng``, ``assert_close``, ``assert_same_vjp``);
 * :mod:`.kernel`: running a notebook in Jupyter with this interpreter (for instructors and CI);
@@ -16,7 +19,7 @@ loads the grader's own modules (``subprocess`` in particular).
 _EXPORTS = {
     "Exercise": "exercise", "list_exercises": "exercise", "load_exercise": "exercise",
     "release": "exercise", "Limits": "runner", "GradeResult": "runner", "TestResult": "runner",
-    "grade_notebook": "runner", "grade_path": "runner", "grade_folder": "runner",
+    "grade_notebook": "runner", "grade_path": "runner", "grade_folder": "batch",
     "format_report": "report",
 }
 __all__ = sorted(_EXPORTS)

@@ -241,9 +241,27 @@ def student_notebook(nb, exercise=None):
     for cell in out["cells"]:
         cell["source"] = student_source(cell)
     strip_outputs(out)
+    add_cell_ids(out)
     if exercise is not None:
         out["metadata"]["optlab"] = {"exercise": exercise}
     return out
+
+
+def add_cell_ids(nb):
+    """Give every cell a unique ``id`` (required by nbformat 4.5): its grade_id, else ``cell-<n>``; returns nb."""
+    seen = {c["id"] for c in nb["cells"] if isinstance(c.get("id"), str)}
+    for i, cell in enumerate(nb["cells"]):
+        if isinstance(cell.get("id"), str):
+            continue
+        base = nbgrader_meta(cell).get("grade_id")
+        base = base if isinstance(base, str) and _GRADE_ID.match(base) and len(base) <= 60 else f"cell-{i}"
+        cid, n = base, 1
+        while cid in seen:
+            cid, n = f"{base}-{n}", n + 1
+        cell["id"] = cid
+        seen.add(cid)
+    nb["nbformat_minor"] = max(int(nb.get("nbformat_minor", 5)), 5)
+    return nb
 
 
 def strip_magics(src):

@@ -2,9 +2,12 @@
 
 For every test cell of the instructor's source, the grader (this process) starts
 
-* **S**, the sandbox (:mod:`.sandbox`): ``python -I`` in an empty temporary folder, environment scrubbed,
-  limits set by ``setrlimit`` in ``preexec_fn`` (RLIMIT_AS = the memory limit, RLIMIT_CPU, RLIMIT_FSIZE,
-  no core files; as root it also becomes ``nobody``), its own session. Its stdin carries the
+* **S**, the sandbox (:mod:`.sandbox`): ``python -I`` inside bubblewrap (:mod:`.isolation`: its own
+  namespaces, no network, a file system of only the interpreter, optlab and an empty size-limited working
+  folder, user ``nobody``), environment scrubbed, limits set by ``setrlimit`` in ``preexec_fn``
+  (RLIMIT_AS = the memory limit, RLIMIT_CPU, RLIMIT_FSIZE, no core files), its own session. Without
+  bwrap it runs in an empty temporary folder, as ``nobody`` only when root can drop to it, behind the
+  audit hook alone (and ``optlab grade`` says so loudly). Its stdin carries the
   instructor's setup cells and the submission's answer cells (matched by ``grade_id``; the submission's
   test and setup cells are never used). Its stdout and stderr go to a file that is shown as quoted
   feedback and never parsed;
@@ -19,8 +22,9 @@ Why the verdict is sound:
 * no submitted code ever runs in C or here; the test's comparisons use C's own NumPy and optlab, so
   patching modules, overriding ``__eq__``, printing "PASSED" or writing files in S changes nothing but
   the data S returns, and that data must match fresh random problems drawn by ``os.urandom`` in C;
-* hidden tests and the nonce exist only in C's and this process's memory and pipes; S's audit hook
-  stops it from opening the exercise sources, other submissions, ``/proc`` or the CSV's folder;
+* hidden tests and the nonce exist only in C's and this process's memory and pipes; the exercise
+  sources, other submissions and the CSV's folder are not in S's file system, and S's audit hook
+  (the second layer) refuses them too; S cannot see, hence cannot signal, C or this process;
 * a crash, an infinite loop or memory exhaustion in S ends only this test: C sees the pipe close, or
   the wall-clock deadline kills both process groups; MemoryError is reported like any exception.
   When the answer cells themselves exceed the time limit, the remaining tests score 0 without running;
@@ -45,11 +49,10 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import secrets
-import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -57,27 +60,42 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .exercise import submission_answers
+from .exercise import identify, submission_answers
+from .processes import NOBODY as _NOBODY, ROOT, _can_drop_privileges, _collect, _env, _kill, _limits_fn, \
+    _read_tail, _signal_text
+from .isolation import WORKDIR, bwrap_command, python_binds, root_mode
+from .sandbox import HIDDEN_PACKAGES
 from .report import format_report, write_csv  # noqa: F401  (re-exported)
-from .notebook import read_notebook
+from .notebook import source_text
+from .validate import MAX_BYTES, InvalidNotebook, check_submission, parse
 
-ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from optlab.grading.{} import main; main()"
-_NOBODY = 65534
+# Inside bubblewrap: become nobody first (when bwrap ran as root), limit the process count in the sandbox's
+# own namespaces, then start the sandbox; nothing of the submission has been read yet.
+_BWRAP_BOOT = ("import os, resource, sys\n"
+               "if sys.argv[2] == 'root':\n"
+               "    os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+               "if os.getuid() == 0 or os.geteuid() == 0:\n"
+               "    raise SystemExit('optlab sandbox: refusing to run graded code as root')\n"
+               "resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))\n"
+               "sys.path.insert(0, sys.argv[1]); from optlab.grading.sandbox import main; main()")
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-test limits: wall-clock seconds (from process start), memory in MiB for the submission."""
+    """Per-test limits: wall-clock seconds (from process start), memory and disk (with bwrap) in MiB."""
 
     time_limit: float = 10.0
     memory_mb: int = 1024
     checker_memory_mb: int = 4096
     output_bytes: int = 8 * 2**20
+    disk_mb: int = 64
 
     def __post_init__(self):
         if not self.time_limit > 0:
             raise ValueError(f"time_limit must be > 0 seconds, got {self.time_limit}")
+        if self.disk_mb < 1:
+            raise ValueError(f"disk_mb must be >= 1 (MiB of files a test may write), got {self.disk_mb}")
         if self.memory_mb < 256:
             raise ValueError(f"memory_mb must be >= 256 (Python and NumPy need it), got {self.memory_mb}")
 
@@ -98,6 +116,7 @@ class GradeResult:
     exercise: str
     tests: list
     cell_errors: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     @property
     def score(self):
@@ -106,43 +125,6 @@ class GradeResult:
     @property
     def max_score(self):
         return sum(t.max_points for t in self.tests)
-
-
-def _can_drop_privileges():
-    """Root drops to nobody for S, if nobody can reach the interpreter and optlab (world-executable dirs)."""
-    if os.geteuid() != 0:
-        return False
-    for path in (os.path.realpath(sys.executable), sys.prefix, sys.base_prefix, ROOT):
-        p = Path(path)
-        for d in [p] + list(p.parents):
-            try:
-                if d.is_dir() and not d.stat().st_mode & 0o001:
-                    return False
-            except OSError:
-                return False
-    return True
-
-
-def _limits_fn(memory_mb, cpu_seconds, fsize, drop):
-    def apply():
-        mem = int(memory_mb) * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        cpu = int(cpu_seconds) + 1
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if drop:
-            resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
-            os.setgroups([])
-            os.setgid(_NOBODY)
-            os.setuid(_NOBODY)
-    return apply
-
-
-def _env(home):
-    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
-            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "MPLBACKEND": "Agg", "MPLCONFIGDIR": home, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def plan(exercise, answers):
@@ -178,39 +160,25 @@ def checker_cells(exercise, test):
     return out
 
 
-def _signal_text(code):
-    if code is None or code >= 0:
-        return f"exit status {code}" if code else ""
-    names = {signal.SIGXCPU: "CPU time limit exceeded", signal.SIGSEGV: "segmentation fault",
-             signal.SIGKILL: "killed", signal.SIGXFSZ: "file size limit exceeded",
-             signal.SIGABRT: "aborted"}
-    return names.get(-code, f"signal {-code}")
-
-
-def _read_tail(f, limit=4000):
-    f.flush()
-    size = f.seek(0, os.SEEK_END)
-    f.seek(max(0, size - limit))
-    return f.read().decode("utf-8", "replace")
-
-
-def _kill(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
-
-
-def run_test(exercise, program, test, limits, deny, drop=None):
-    """Run one test in fresh S and C processes; returns (TestResult, ready_event or None)."""
-    drop = _can_drop_privileges() if drop is None else drop
+def run_test(exercise, program, test, limits, deny, drop=None, bwrap=None):
+    """Run one test in fresh S and C processes (S inside ``bwrap`` when given); returns (TestResult, ready)."""
+    if bwrap:   # the sandbox's working folder is a tmpfs inside bubblewrap; nothing on this host
+        drop, sandbox = False, None
+        root = root_mode()
+        argv = bwrap_command(bwrap, [sys.executable, "-I", "-u", "-c", _BWRAP_BOOT, ROOT,
+                                     "root" if root else "user"],
+                             binds=python_binds(os.path.join(ROOT, "optlab")), root=root,
+                             disk_mb=limits.disk_mb, hidden=[os.path.join(ROOT, *name.split("."))
+                                                             for name in HIDDEN_PACKAGES])
+    else:
+        drop = _can_drop_privileges() if drop is None else drop
+        sandbox = tempfile.mkdtemp(prefix="optlab-sbx-")
+        argv = [sys.executable, "-I", "-u", "-c", _BOOT.format("sandbox"), ROOT]
+        if drop:
+            os.chown(sandbox, _NOBODY, _NOBODY)
     private = tempfile.mkdtemp(prefix="optlab-grade-")
-    sandbox = tempfile.mkdtemp(prefix="optlab-sbx-")
     checkdir = os.path.join(private, "checker")
     os.mkdir(checkdir)
-    if drop:
-        os.chown(sandbox, _NOBODY, _NOBODY)
     s2c_r, s2c_w = os.pipe()
     c2s_r, c2s_w = os.pipe()
     v_r, v_w = os.pipe()
@@ -218,11 +186,11 @@ def run_test(exercise, program, test, limits, deny, drop=None):
     s_out = open(os.path.join(private, "s.out"), "w+b")
     c_out = open(os.path.join(private, "c.out"), "w+b")
     start = time.monotonic()
-    procs = []
+    procs, verdict = [], None
     try:
         s = subprocess.Popen(
-            [sys.executable, "-I", "-u", "-c", _BOOT.format("sandbox"), ROOT], stdin=subprocess.PIPE,
-            stdout=s_out, stderr=subprocess.STDOUT, cwd=sandbox, env=_env(sandbox),
+            argv, stdin=subprocess.PIPE,
+            stdout=s_out, stderr=subprocess.STDOUT, cwd=sandbox or private, env=_env(sandbox or WORKDIR),
             pass_fds=(c2s_r, s2c_w), start_new_session=True,
             preexec_fn=_limits_fn(limits.memory_mb, limits.time_limit, limits.output_bytes, drop))
         procs.append(s)
@@ -245,6 +213,11 @@ def run_test(exercise, program, test, limits, deny, drop=None):
         ready, verdict = _collect(v_r, nonce, start + limits.time_limit)
     finally:
         os.close(v_r)
+        if verdict is not None and procs and "process ended" in str(verdict.get("message", "")):
+            try:   # S ended by itself: let it (or bwrap) exit, so that its status can be told
+                procs[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
         for proc in procs:
             _kill(proc)
         for fd in (s2c_r, s2c_w, c2s_r, c2s_w, v_w):
@@ -257,7 +230,8 @@ def run_test(exercise, program, test, limits, deny, drop=None):
     s_out.close()
     c_out.close()
     shutil.rmtree(private, ignore_errors=True)
-    shutil.rmtree(sandbox, ignore_errors=True)
+    if sandbox:
+        shutil.rmtree(sandbox, ignore_errors=True)
     result = TestResult(test.grade_id, 0, test.points, output=output)
     if verdict is None:
         elapsed = time.monotonic() - start
@@ -273,56 +247,45 @@ def run_test(exercise, program, test, limits, deny, drop=None):
         result.points = test.points
     else:
         result.feedback = str(verdict.get("message", "failed"))
-        why = _signal_text(s.returncode if s.returncode != -signal.SIGKILL else None)
+        code = s.returncode
+        if bwrap and code is not None and code > 128:   # bwrap exits with 128 + the signal that ended S
+            code = 128 - code
+        why = _signal_text(code if code != -signal.SIGKILL else None)
         if why and "process ended" in result.feedback:
             result.feedback += f" ({why})"
     return result, ready
 
 
-def _collect(fd, nonce, deadline):
-    """Read C's JSON lines until the verdict, EOF or the deadline; lines without the nonce are ignored."""
-    buf, ready = b"", None
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return ready, None
-        r, _, _ = select.select([fd], [], [], left)
-        if not r:
-            return ready, None
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return ready, None
-        buf += chunk
-        if len(buf) > 4 * 2**20:
-            return ready, None
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if not isinstance(event, dict) or event.get("nonce") != nonce:
-                continue
-            if event.get("event") == "ready":
-                ready = event
-            elif event.get("event") == "verdict":
-                return ready, event
+def grade_notebook(nb, exercise, limits=Limits(), name="submission", deny=(), isolation="auto", bwrap=None):
+    """Grade one submission notebook (a dict) against ``exercise``; returns a :class:`GradeResult`.
 
+    ``exercise`` is the instructor's choice: the notebook's own metadata never selects it (a different
+    name there is reported as a note). ``isolation`` is ``"auto"``, ``"bwrap"`` or ``"none"``
+    (:mod:`.isolation`); ``bwrap`` passes an already resolved bwrap path (or None) instead.
+    """
+    from .isolation import resolve
 
-def grade_notebook(nb, exercise, limits=Limits(), name="submission", deny=()):
-    """Grade one submission notebook (a dict) against ``exercise``; returns a :class:`GradeResult`."""
+    bwrap = resolve(isolation) if bwrap is None and isolation != "none" else bwrap
+    result = GradeResult(name, exercise.name, [])
+    try:
+        check_submission(nb)
+    except InvalidNotebook as err:
+        return not_graded(name, exercise, str(err))
+    claimed = identify(nb)
+    if claimed is not None and claimed != exercise.name:
+        result.notes.append(f"the notebook says it is exercise {claimed[:80]!r}; it was graded as "
+                            f"{exercise.name!r} (chosen by the instructor)")
     answers = submission_answers(exercise, nb)
     cells, names, owner = plan(exercise, answers)
     program = {"cells": cells, "names": names, "owner": owner}
     deny = [str(exercise.path.parent.parent)] + [str(d) for d in deny]
-    result = GradeResult(name, exercise.name, [])
     cells_timed_out = None
     for test in exercise.tests:
         if cells_timed_out is not None:
             result.tests.append(TestResult(test.grade_id, 0, test.points, feedback=(
                 f"not run: your answer cells exceeded the time limit in test {cells_timed_out}")))
             continue
-        tr, ready = run_test(exercise, program, test, limits, deny)
+        tr, ready = run_test(exercise, program, test, limits, deny, bwrap=bwrap)
         if ready is None and tr.feedback.startswith("time limit"):
             cells_timed_out = test.grade_id
         if ready is not None and not result.cell_errors:
@@ -331,25 +294,42 @@ def grade_notebook(nb, exercise, limits=Limits(), name="submission", deny=()):
     return result
 
 
-def grade_path(path, exercise, limits=Limits(), deny=()):
-    """Grade one .ipynb file; an unreadable notebook scores 0 on every test."""
+def not_graded(name, exercise, why):
+    """The result of a submission that could not be graded: 0 on every test, with the reason."""
+    result = GradeResult(name, exercise.name, [
+        TestResult(t.grade_id, 0, t.points, feedback=f"submission not graded: {why}") for t in exercise.tests])
+    result.notes.append(f"not graded: {why}")
+    return result
+
+
+def grade_path(path, exercise, limits=Limits(), deny=(), isolation="auto", bwrap=None):
+    """Grade one .ipynb file; a notebook that is unreadable or invalid scores 0 on every test, with the reason."""
     path = Path(path)
     try:
-        nb = read_notebook(path)
-    except ValueError as err:
-        return GradeResult(str(path), exercise.name, [
-            TestResult(t.grade_id, 0, t.points, feedback=f"submission not graded: {err}")
-            for t in exercise.tests])
-    return grade_notebook(nb, exercise, limits, name=str(path), deny=[path.resolve().parent, *deny])
+        with open(path, "rb", opener=_regular_file_opener) as f:
+            nb = parse(f.read(MAX_BYTES + 1))
+        check_submission(nb)
+    except (OSError, InvalidNotebook) as err:
+        why = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        return not_graded(str(path), exercise, why)
+    for cell in nb["cells"]:
+        cell["source"] = source_text(cell)
+    return grade_notebook(nb, exercise, limits, name=str(path), deny=[path.resolve().parent, *deny],
+                          isolation=isolation, bwrap=bwrap)
 
 
-def grade_folder(folder, exercise, csv_path, limits=Limits(), progress=None):
-    """Grade every ``*.ipynb`` in ``folder`` (sorted); write one CSV row per submission; return results."""
-    folder, csv_path = Path(folder), Path(csv_path)
-    results = []
-    for path in sorted(folder.glob("*.ipynb")):
-        results.append(grade_path(path, exercise, limits, deny=[csv_path.resolve().parent]))
-        if progress:
-            progress(results[-1])
-    write_csv(results, exercise, csv_path)
-    return results
+def _regular_file_opener(path, flags):
+    """Open without blocking and refuse anything but a regular file (a FIFO would hang the grader)."""
+    fd = os.open(path, flags | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(0, "not a regular file")
+    return fd
+
+
+def __getattr__(name):   # grade_folder lives in .batch (imported on use: batch imports this module)
+    if name == "grade_folder":
+        from .batch import grade_folder
+
+        return grade_folder
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,8 +1,8 @@
 """The sandboxed process that runs a submission's code (the *S* process of :mod:`optlab.grading.runner`).
 
-It is started as ``python -I -c ...`` in an empty temporary folder, with a scrubbed environment and
-resource limits set before ``exec`` (address space, CPU seconds, file size, no core dumps; when the
-grader runs as root it also drops to the ``nobody`` user). It then
+It is started as ``python -I -c ...`` inside bubblewrap (or, without it, in an empty temporary folder),
+with a scrubbed environment and resource limits set before ``exec`` (address space, CPU seconds, file
+size, no core dumps), as the ``nobody`` user. It then
 
 1. reads its program from stdin (the instructor's setup cells and the submission's answer cells; no
    test code and no secret ever reaches this process), and puts /dev/null in place of stdin;
@@ -19,10 +19,14 @@ grader runs as root it also drops to the ``nobody`` user). It then
    the next cell runs), sends the ``ready`` message with the answer names, and serves the checker's
    calls until the checker hangs up.
 
-Audit hooks are a tripwire, not a jail: an attacker able to corrupt the interpreter's memory could get
-past this one. That is why the verdict never depends on this process's honesty (see
-:mod:`optlab.grading.runner`); what the hook protects is the secrecy of the instructor's files. For
-high-stakes grading, run the grader inside a container that holds only the submissions.
+Audit hooks are a tripwire, not a jail: some system calls raise no audit event, and an attacker able to
+corrupt the interpreter's memory could get past any hook. The wall is bubblewrap (:mod:`.isolation`),
+in which this process normally runs: the instructor's files are not in its file system at all. The hook
+is the second layer (and the only one where bwrap is missing, with a loud warning): its tables are
+private immutable copies, it never runs a method of a submitted object, the unaudited ``mkfifo``,
+``mknod``, ``pidfd_open`` and ``pidfd_send_signal`` are removed from ``os``, ``posix`` and ``signal``, and
+optlab's own methods (:data:`HIDDEN_PACKAGES`) can be neither imported, read nor executed. The verdict
+never depends on this process's honesty (see :mod:`optlab.grading.runner`).
 """
 from __future__ import annotations
 
@@ -54,19 +58,35 @@ _PATH_EVENTS = {
     "os.lchflags": ((0,), ()), "os.setxattr": ((0,), ()), "os.removexattr": ((0,), ()),
 }
 _ALLOWED_DEVICES = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/zero")
+# optlab's own methods and theorem checks are what exercises ask students to write: the sandbox can
+# neither import, read nor exec them (inside bubblewrap these folders are empty as well).
+HIDDEN_PACKAGES = ("optlab.algorithms", "optlab.theory")
+# System calls that raise no audit event: removed from os, posix and signal before graded code runs.
+_UNAUDITED = {"os": ("mkfifo", "mknod", "pidfd_open", "memfd_create"), "posix": ("mkfifo", "mknod",
+              "pidfd_open", "memfd_create"), "signal": ("pidfd_send_signal",)}
 
 
-def make_guard(sandbox, read_roots, deny_roots):
-    """The audit hook: a closure over its own references to the functions it needs."""
+def make_guard(sandbox, read_roots, deny_roots, hidden_roots=()):
+    """The audit hook: a closure over its own references to the functions it needs.
+
+    Its tables are private immutable copies (tuples, frozensets), and every argument it inspects is first
+    made an exact ``str``/``int``, so that no method of a submitted object (``__radd__``, ``__eq__``,
+    ``__contains__``) ever runs inside the hook, where it could walk up to the hook's frame.
+    """
     import posix
 
     lstat, readlink, getcwd = posix.lstat, posix.readlink, posix.getcwd
     _isinstance, _str, _bytes, _int, _len, _tuple, _range = isinstance, str, bytes, int, len, tuple, range
+    _type, _exact_str, _exact_int = type, str.__str__, int.__index__
     _Perm = PermissionError
     w_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     S_IFMT, S_IFLNK, S_IFDIR = 0o170000, 0o120000, 0o040000
-    blocked, prefixes, imports, path_events = _BLOCKED, _BLOCKED_PREFIXES, _BLOCKED_IMPORTS, _PATH_EVENTS
-    devices = _ALLOWED_DEVICES
+    blocked, prefixes, imports = frozenset(_BLOCKED), _tuple(_BLOCKED_PREFIXES), frozenset(_BLOCKED_IMPORTS)
+    path_events = _tuple((k, _tuple(map(_tuple, v))) for k, v in _PATH_EVENTS.items())
+    path_event_names = frozenset(k for k, _ in path_events)
+    hidden_modules = _tuple(HIDDEN_PACKAGES)
+    hidden_files = _tuple(_str(r) for r in hidden_roots)
+    devices = _tuple(_ALLOWED_DEVICES)
 
     def split(path):
         return [p for p in _str.split(path, "/") if p and p != "."]
@@ -101,8 +121,8 @@ def make_guard(sandbox, read_roots, deny_roots):
     # The most specific (longest) root containing a path decides: the sandbox, a readable root, or a
     # denied one (so a denied folder inside the Python prefix stays denied, and the venv inside a
     # denied project folder stays readable).
-    roots = sorted([(r, "sandbox") for r in (sandbox,)] + [(r, "read") for r in read_roots]
-                   + [(r, "deny") for r in deny_roots], key=lambda rk: -_len(rk[0]))
+    roots = _tuple(sorted([(r, "sandbox") for r in (sandbox,)] + [(r, "read") for r in read_roots]
+                          + [(r, "deny") for r in _tuple(deny_roots) + hidden_files], key=lambda rk: -_len(rk[0])))
 
     def classify(path):
         for root, kind in roots:
@@ -115,7 +135,21 @@ def make_guard(sandbox, read_roots, deny_roots):
             p = _bytes.decode(p, "utf-8", "surrogateescape")
         if not _isinstance(p, _str):
             raise _Perm("optlab sandbox: unexpected path argument")
-        return resolve(p)
+        return resolve(_exact_str(p))
+
+    def exact(x):
+        """A str or int argument as an exact str/int (a subclass's methods never run); else None."""
+        if _isinstance(x, _str):
+            return _exact_str(x)
+        if _isinstance(x, _int):
+            return _exact_int(x)
+        return None
+
+    def hidden(name):
+        for h in hidden_modules:
+            if name == h or _str.startswith(name, h + "."):
+                return True
+        return False
 
     def is_dir(path):
         try:
@@ -127,16 +161,21 @@ def make_guard(sandbox, read_roots, deny_roots):
         if event in blocked or _str.startswith(event, prefixes):
             raise _Perm(f"optlab sandbox: {event} is not allowed in graded code")
         if event == "import":
-            name = args[0] if _isinstance(args[0], _str) else ""
-            if name in imports or _str.split(name, ".")[0] in imports:
+            name = exact(args[0]) if _isinstance(args[0], _str) else ""
+            if name in imports or _str.split(name, ".")[0] in imports or hidden(name):
                 raise _Perm(f"optlab sandbox: importing {name} is not allowed in graded code")
             return
+        if event == "exec":   # code loaded by hand (importlib.util, exec of a file) from a hidden package
+            filename = exact(getattr(args[0], "co_filename", None)) if _type(args[0]).__name__ == "code" else None
+            if _isinstance(filename, _str) and classify(resolve(filename)) == "deny":
+                raise _Perm("optlab sandbox: running this code is not allowed in graded code")
+            return
         if event == "open":
-            path, mode, flags = args[0], args[1], args[2]
+            path, mode, flags = args[0], exact(args[1]), exact(args[2])
             if _isinstance(path, _int):
                 return
             real = as_path(path)
-            writing = (_isinstance(mode, _str) and any(c in mode for c in "wax+")) or \
+            writing = (_isinstance(mode, _str) and any(_str.__contains__(mode, c) for c in "wax+")) or \
                 (_isinstance(flags, _int) and flags & w_flags)
             kind = classify(real)
             if kind == "sandbox":
@@ -155,11 +194,12 @@ def make_guard(sandbox, read_roots, deny_roots):
             if _isinstance(path, (_str, _bytes)) and classify(as_path(path)) == "deny":
                 raise _Perm("optlab sandbox: listing this folder is not allowed")
             return
-        spec = path_events.get(event)
-        if spec is not None:
-            paths, dir_fds = spec
+        if event in path_event_names:
+            for name, spec in path_events:
+                if name == event:
+                    paths, dir_fds = spec
             for i in dir_fds:
-                if i < _len(args) and args[i] is not None and args[i] != -1:
+                if i < _len(args) and args[i] is not None and exact(args[i]) != -1:
                     raise _Perm(f"optlab sandbox: {event} with dir_fd is not allowed")
             for i in paths:
                 if i < _len(args) and not _isinstance(args[i], _int):
@@ -177,6 +217,25 @@ def read_roots():
              os.path.dirname(optlab.__file__)}
     roots.update(p for p in sys.path if p and ("site-packages" in p or "dist-packages" in p))
     return [os.path.realpath(r) for r in roots if r]
+
+
+def hidden_roots():
+    """The folders of :data:`HIDDEN_PACKAGES` (resolved), which the guard treats as denied."""
+    import optlab
+
+    base = os.path.dirname(os.path.realpath(optlab.__file__))
+    return tuple(os.path.join(base, *name.split(".")[1:]) for name in HIDDEN_PACKAGES)
+
+
+def _remove_unaudited():
+    """Delete the functions of :data:`_UNAUDITED` (their system calls raise no audit event)."""
+    import signal
+
+    import posix
+
+    for module in (os, posix, signal):
+        for name in _UNAUDITED[module.__name__]:
+            module.__dict__.pop(name, None)
 
 
 def _preload():
@@ -262,7 +321,8 @@ def main():
 
     sandbox = os.path.realpath(os.getcwd())
     sys.addaudithook(make_guard(sandbox, tuple(read_roots()),
-                                tuple(os.path.realpath(p) for p in program["deny"])))
+                                tuple(os.path.realpath(p) for p in program["deny"]), hidden_roots()))
+    _remove_unaudited()
     namespace = {"__name__": "__main__", "__builtins__": builtins, "display": _display}
     errors = run_cells(program["cells"], namespace)
     wanted = program["names"]

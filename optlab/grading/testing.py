@@ -15,6 +15,8 @@ They work the same in the student's notebook (public self-checks) and in the gra
   and the theorem checks of ``optlab.theory`` run it as the algorithm; :func:`assert_theorem` checks a
   theorem (its method replaced by the student's, with ``dataclasses.replace``) and names the failing
   bound. The bound is computed here, in the test's process, from the theorem object only.
+  :func:`assert_progress` checks that a method gets closer to the minimum where the correct algorithm
+  provably must (a theorem's inequality alone can hold for a method that never moves).
 
 Example:
     >>> import numpy, optlab.numpy as onp
@@ -232,3 +234,36 @@ def assert_theorem(theorem, instance, what="your method"):
             f"{theorem.bound_text} = {result.bound[k]:.6g} at {at} ({result.detail}; "
             f"{getattr(p, 'name', type(p).__name__)}, d = {getattr(p, 'd', '?')}, T = {instance.T})")
     return result
+
+
+def assert_progress(method, problem, x0, T, ratio, *, what="your method", why=""):
+    """Progress where progress is required: ``L(x_{T+1}) - L* <= ratio (L(x_0) - L*)`` after ``T`` steps.
+
+    ``method`` (an optlab method object, e.g. a :class:`SubmittedRun`) is run by ``optlab.algorithms.run``
+    on ``problem`` (whose ``f_star`` must be known) from ``x0``. ``ratio`` < 1 comes from a guarantee of
+    the correct algorithm on this instance (say which one in ``why``), so a method that stands still, or
+    takes steps too small to matter, fails although every inequality of a theorem may hold for it.
+    Returns the measured ratio.
+
+    >>> from optlab.problems import quadratic
+    >>> from optlab.algorithms import GD
+    >>> p = quadratic(2, mu=1.0, H=1.0, seed=0)          # lr = 1/H: one step of GD lands on the minimizer
+    >>> assert_progress(GD(lr=1.0), p, p.x_star + 1.0, T=1, ratio=1e-12) <= 1e-12
+    True
+    """
+    from ..algorithms import run
+
+    if problem.f_star is None:
+        raise ValueError("assert_progress needs a problem whose minimum f_star is known")
+    x0 = numpy.array(x0, dtype=float)
+    trace = run(method, problem, steps=T, x0=x0, progress=False)
+    start = float(problem.f(x0)) - problem.f_star
+    end = float(problem.f(trace.x[-1])) - problem.f_star
+    if not start > 0:
+        raise ValueError("assert_progress needs a start x0 that is not a minimizer")
+    if not end <= ratio * start + 1e-12 * max(1.0, abs(problem.f_star)):
+        raise AssertionError(
+            f"{what} makes too little progress where progress is required: after T = {T} steps "
+            f"L(w_T+1) - L* = {end:.6g}, above the bound {ratio:.6g} (L(w_1) - L*) = {ratio * start:.6g}"
+            + (f" ({why})" if why else "") + f"; {getattr(problem, 'name', 'problem')}, d = {x0.size}")
+    return end / start

@@ -26,8 +26,9 @@ import numpy
 
 from ..algorithms import ANGD, IANSGD
 from ..problems import cosh_sum, power_norm
+from .block import theorem
 from .measures import KeepStates, grad_norms, iterates, losses, per_run, slack, states
-from .theorem import Instance, Theorem
+from .theorem import Instance
 
 SOURCE = "IAN-SGD slides, ICCOPT 2025 (seed 002)"
 E = math.e
@@ -57,112 +58,142 @@ def _covered(p, W):
     return numpy.cumprod(ok).astype(bool)
 
 
-def _angd_measure(runs, inst):
-    p, gamma, beta = inst.problem, inst.hyper["lr"], inst.hyper["beta"]
+@theorem
+class Paper002_AN_GD:
+    """AN-GD under (L0, L1, alpha)-smoothness: summed descent (precise form, derived)
 
-    def one(r):
-        W = iterates(r)
-        g = grad_norms(p, W[:-1])
-        step2 = numpy.sum((W[1:] - W[:-1]) ** 2, axis=1)
-        terms = gamma * g ** (2 - beta) - E / 2 * (L0_prime(p) + p.L1 * g) * step2
-        return numpy.where(_covered(p, W), numpy.cumsum(terms), 0.0)
+    AN-GD (seed 002, eq. 8, L196-198; convergence L227-248), w_{t+1} = w_t - gamma g_t/||g_t||^beta with
+    beta in [alpha, 1] and any gamma > 0. On every prefix whose steps satisfy L1 ||w_{s+1} - w_s|| <= 1
+    (L0' as in the module docstring):
 
-    return per_run(runs, one)
+        sum_{s<t} [gamma ||grad f(w_s)||^(2-beta) - (e/2)(L0' + L1 ||grad f(w_s)||) ||w_{s+1} - w_s||^2]
+            <=  f(w_0) - f(w_t)
 
+    The bound reads the run. On cosh(w) - 1 from w_0 = 1 with gamma = 1/2 and beta = 1, the first step
+    goes to w_1 = 1/2, so the bound at t = 1 is cosh(1) - cosh(1/2):
 
-def _angd_bound(inst):
-    p = inst.problem
-    W = iterates(_angd_run(inst))
-    f = losses(p, W)
-    return numpy.where(_covered(p, W), f[0] - f[1:] + slack(f[0], f[1:]), 0.0)
+    >>> inst = Instance(cosh_sum(d=1), numpy.array([1.0]), T=1, hyper={"lr": 0.5, "beta": 1.0})
+    >>> bool(numpy.isclose(Paper002_AN_GD.theorem.bound(inst)[0], math.cosh(1) - math.cosh(0.5)))
+    True
+    """
+    id, source = "002-AN-GD", f"{SOURCE} AN-GD eq. (8) L196-198, convergence L227-248"
+    algorithm, kind = ANGD, "every_step"
+    requires, constants = {"generalized_smooth"}, ("L0", "L1", "alpha")
+    rule = "beta in [alpha, 1], any gamma > 0; checked on the prefix with L1 ||w_{s+1} - w_s|| <= 1"
+    admissible = {"lr": (0.0, None), "beta": (lambda p: p.alpha, 1.0)}
+    note = ("Status: derived (the slides' statement is informal). Proof: the local smoothness lemma of the "
+            "module docstring with delta = -gamma g/||g||^beta, <grad f, delta> = -gamma ||g||^(2-beta), summed. "
+            "Consequences matching the slides: for beta = 1 and gamma <= 1/(e L1), min_s ||grad f(w_s)|| <= "
+            "2 (f(w_0) - f_*)/(gamma t) + e L0' gamma (O(eps^-2), L205); under generalized PL (9), while "
+            "||g||^beta >= 2 e L0' gamma and e L1 gamma ||g||^(1-beta) <= 1/2 each step removes at least "
+            "(gamma/2)(2 mu Delta_t)^((2-beta)/rho), which is linear when rho + beta = 2 (eq. 11), polynomial "
+            "when rho + beta < 2 (eq. 10) and super-linear when rho + beta > 2 (eq. 12), down to the floor "
+            "Delta <= (2 e L0' gamma)^(rho/beta)/(2 mu), whence gamma ~ (mu eps)^(beta/rho)/L0' (L229). The "
+            "slides' descent inequality (6) is also valid under the Hessian form, locally (||delta|| <= 1/L1, "
+            "with the factor e).")
 
+    def method(self, inst):
+        return ANGD(lr=inst.hyper["lr"], beta=inst.hyper["beta"])
 
-def _angd_draw(problem, T, u):
-    x0 = _x0(problem, u[0])
-    beta = problem.alpha + (1 - problem.alpha) * u[1]
-    g0 = float(numpy.linalg.norm(problem.grad(x0)))
-    gamma = (0.02 + 0.98 * u[2]) / (problem.L1 * max(1.0, g0) ** (1 - beta))
-    return Instance(problem, x0, T=T, hyper={"lr": gamma, "beta": beta},
-                    oracle={"noise": "gaussian", "sigma": 0.0})
+    def measure(self, runs, inst):
+        p, gamma, beta = inst.problem, inst.hyper["lr"], inst.hyper["beta"]
 
+        def one(r):
+            W = iterates(r)
+            g = grad_norms(p, W[:-1])
+            step2 = numpy.sum((W[1:] - W[:-1]) ** 2, axis=1)
+            terms = gamma * g ** (2 - beta) - E / 2 * (L0_prime(p) + p.L1 * g) * step2
+            return numpy.where(_covered(p, W), numpy.cumsum(terms), 0.0)
 
-AN_GD = Theorem(
-    id="002-AN-GD", title="AN-GD under (L0, L1, alpha)-smoothness: summed descent (precise form, derived)",
-    source=f"{SOURCE} AN-GD eq. (8) L196-198, convergence L227-248", algorithm="an_gd",
-    requires=frozenset({"generalized_smooth"}), constants=("L0", "L1", "alpha"),
-    rule="beta in [alpha, 1], any gamma > 0; checked on the prefix with L1 ||w_{s+1} - w_s|| <= 1",
-    kind="every_step",
-    measured_text="sum_{s<t} [gamma ||grad f(w_s)||^(2-beta) - (e/2)(L0' + L1 ||grad f(w_s)||) ||w_{s+1} - w_s||^2]",
-    bound_text="f(w_0) - f(w_t)",
-    method=lambda inst: ANGD(lr=inst.hyper["lr"], beta=inst.hyper["beta"]),
-    measure=_angd_measure, bound=_angd_bound,
-    default=lambda seed: Instance(cosh_sum(d=3), numpy.full(3, 3.0 + 0.1 * seed), T=100, hyper={"lr": 0.1, "beta": 1.0},
-                                  label="sum of cosh from x = 3, normalized GD, gamma = 0.1"),
-    admissible={"lr": (0.0, None), "beta": (lambda p: p.alpha, 1.0)}, draw=_angd_draw,
-    note="Status: derived (the slides' statement is informal). Proof: the local smoothness lemma of the "
-         "module docstring with delta = -gamma g/||g||^beta, <grad f, delta> = -gamma ||g||^(2-beta), summed. "
-         "Consequences matching the slides: for beta = 1 and gamma <= 1/(e L1), min_s ||grad f(w_s)|| <= "
-         "2 (f(w_0) - f_*)/(gamma t) + e L0' gamma (O(eps^-2), L205); under generalized PL (9), while "
-         "||g||^beta >= 2 e L0' gamma and e L1 gamma ||g||^(1-beta) <= 1/2 each step removes at least "
-         "(gamma/2)(2 mu Delta_t)^((2-beta)/rho), which is linear when rho + beta = 2 (eq. 11), polynomial "
-         "when rho + beta < 2 (eq. 10) and super-linear when rho + beta > 2 (eq. 12), down to the floor "
-         "Delta <= (2 e L0' gamma)^(rho/beta)/(2 mu), whence gamma ~ (mu eps)^(beta/rho)/L0' (L229). The "
-         "slides' descent inequality (6) is also valid under the Hessian form, locally (||delta|| <= 1/L1, "
-         "with the factor e).",
-)
+        return per_run(runs, one)
+
+    def bound(self, inst):
+        p = inst.problem
+        W = iterates(_angd_run(inst))
+        f = losses(p, W)
+        return numpy.where(_covered(p, W), f[0] - f[1:] + slack(f[0], f[1:]), 0.0)
+
+    def default(self, seed):
+        return Instance(cosh_sum(d=3), numpy.full(3, 3.0 + 0.1 * seed), T=100, hyper={"lr": 0.1, "beta": 1.0},
+                        label="sum of cosh from x = 3, normalized GD, gamma = 0.1")
+
+    def draw(self, problem, T, u):
+        x0 = _x0(problem, u[0])
+        beta = problem.alpha + (1 - problem.alpha) * u[1]
+        g0 = float(numpy.linalg.norm(problem.grad(x0)))
+        gamma = (0.02 + 0.98 * u[2]) / (problem.L1 * max(1.0, g0) ** (1 - beta))
+        return Instance(problem, x0, T=T, hyper={"lr": gamma, "beta": beta},
+                        oracle={"noise": "gaussian", "sigma": 0.0})
 
 
 # ---- IAN-SGD ------------------------------------------------------------------------------------------
-
-def _ian(inst):
-    gamma, t1 = inst.hyper["lr"], inst.oracle.get("tau1", 0.0)
-    t2 = inst.oracle["sigma"]
-    return KeepStates(IANSGD(lr=gamma, beta=1.0, A=1 / (1 - t1), delta=t2 / (1 - t1),
-                           Gamma=4 * inst.problem.L1 * gamma * (2 * t1 ** 2 + 1)))
-
-
-def _ian_measure(runs, inst):
-    p, gamma = inst.problem, inst.hyper["lr"]
-
-    def one(r):
-        W = iterates(r)
-        h = numpy.array([s.h for s in states(r)])
-        g = grad_norms(p, W[:-1])
-        step2 = numpy.sum((W[1:] - W[:-1]) ** 2, axis=1)
-        return numpy.cumsum(gamma * g ** 2 / h - E / 2 * (L0_prime(p) + p.L1 * g) * step2)
-
-    return per_run(runs, one)
-
 
 def _ian_instance(problem, x0, T, gamma, tau1, tau2, seeds, label=""):
     return Instance(problem, x0, T=T, hyper={"lr": gamma}, seeds=seeds, label=label,
                     oracle={"noise": "affine", "sigma": tau2, "tau1": tau1})
 
 
-IAN_SGD = Theorem(
-    id="002-IAN-SGD", title="IAN-SGD (beta = 1, the slides' A, delta, Gamma): summed expected descent (derived)",
-    source=f"{SOURCE} IAN-SGD eq. (17) L326-328, noise (18) L339-346, convergence L351-360",
-    algorithm="ian_sgd", requires=frozenset({"generalized_smooth"}), constants=("L0", "L1", "alpha", "f_star"),
-    rule="beta = 1, A = 1/(1 - tau_1), delta = tau_2/(1 - tau_1), Gamma = 4 L1 gamma (2 tau_1^2 + 1), any gamma > 0",
-    kind="expectation",
-    measured_text="E sum_{s<t} [gamma ||grad F(w_s)||^2 / h_s - (e/2)(L0' + L1 ||grad F(w_s)||) ||w_{s+1} - w_s||^2]",
-    bound_text="F(w_0) - F_*",
-    method=_ian, measure=_ian_measure,
-    bound=lambda inst: numpy.full(inst.T, float(inst.problem.f(inst.x0)) - inst.problem.f_star),
-    default=lambda seed: _ian_instance(power_norm(d=5, p=4.0), numpy.full(5, 2 / math.sqrt(5)), T=200,
-                                       gamma=0.05, tau1=0.5, tau2=1.0, seeds=100,
-                                       label="||x||^4 from ||x_0|| = 2, affine noise tau_1 = 0.5, tau_2 = 1"),
-    admissible={"lr": (0.0, None)},
-    draw=lambda problem, T, u: _ian_instance(problem, _x0(problem, u[0]), T, (0.005 + 0.5 * u[1]) / problem.L1,
-                                             0.9 * u[2], 0.1 + 2 * u[3], seeds=24),
-    note="Status: derived; the slides give only O(Lambda^2 eps^-4) w.p. 1/2 (L358-360). Proof: (18) gives "
-         "X := A ||g'|| + delta >= ||grad F|| (L346) and X >= delta >= tau_2, so ||g|| <= (1 + tau_1)||grad F|| "
-         "+ tau_2 <= 2X and ||w_{s+1} - w_s|| = gamma ||g||/h <= 2 gamma/Gamma <= 1/(2 L1); the local "
-         "smoothness lemma (module docstring) then bounds F(w_{s+1}) pathwise, and E[<grad F, g>/h] = "
-         "E[||grad F||^2/h] because h uses the independent sample xi' (eq. 16). Summing and F >= F_* gives the "
-         "statement; the rate follows by bounding h_s and ||w_{s+1} - w_s||^2 <= gamma^2 ||g||^2/h^2. The oracle "
-         "is optlab's 'affine' model g = (1 + u) grad F + v, |u| = tau_1, ||v|| = tau_2, which satisfies (18) "
-         "with equality possible. For beta < 1 the step-length bound is not automatic, so beta = 1 is encoded.",
-)
+@theorem
+class Paper002_IAN_SGD:
+    """IAN-SGD (beta = 1, the slides' A, delta, Gamma): summed expected descent (derived)
 
-THEOREMS = (AN_GD, IAN_SGD)
+    IAN-SGD (seed 002, eq. 17, L326-328; noise model (18), L339-346; convergence L351-360) with beta = 1,
+    A = 1/(1 - tau_1), delta = tau_2/(1 - tau_1), Gamma = 4 L1 gamma (2 tau_1^2 + 1) and any gamma > 0:
+
+        E sum_{s<t} [gamma ||grad F(w_s)||^2 / h_s - (e/2)(L0' + L1 ||grad F(w_s)||) ||w_{s+1} - w_s||^2]
+            <=  F(w_0) - F_*
+
+    On F(w) = w^4 (F_* = 0) from w_0 = 1 the bound is F(w_0) - F_* = 1 at every t:
+
+    >>> inst = _ian_instance(power_norm(d=1, p=4.0), numpy.array([1.0]), 3, 0.1, 0.5, 1.0, seeds=1)
+    >>> Paper002_IAN_SGD.theorem.bound(inst)
+    array([1., 1., 1.])
+    """
+    id = "002-IAN-SGD"
+    source = f"{SOURCE} IAN-SGD eq. (17) L326-328, noise (18) L339-346, convergence L351-360"
+    algorithm, kind = IANSGD, "expectation"
+    requires, constants, data = {"generalized_smooth"}, ("L0", "L1", "alpha"), ("f_star",)
+    rule = ("beta = 1, A = 1/(1 - tau_1), delta = tau_2/(1 - tau_1), Gamma = 4 L1 gamma (2 tau_1^2 + 1), "
+            "any gamma > 0")
+    admissible = {"lr": (0.0, None)}
+    note = ("Status: derived; the slides give only O(Lambda^2 eps^-4) w.p. 1/2 (L358-360). Proof: (18) gives "
+            "X := A ||g'|| + delta >= ||grad F|| (L346) and X >= delta >= tau_2, so ||g|| <= (1 + tau_1)||grad F|| "
+            "+ tau_2 <= 2X and ||w_{s+1} - w_s|| = gamma ||g||/h <= 2 gamma/Gamma <= 1/(2 L1); the local "
+            "smoothness lemma (module docstring) then bounds F(w_{s+1}) pathwise, and E[<grad F, g>/h] = "
+            "E[||grad F||^2/h] because h uses the independent sample xi' (eq. 16). Summing and F >= F_* gives the "
+            "statement; the rate follows by bounding h_s and ||w_{s+1} - w_s||^2 <= gamma^2 ||g||^2/h^2. The oracle "
+            "is optlab's 'affine' model g = (1 + u) grad F + v, |u| = tau_1, ||v|| = tau_2, which satisfies (18) "
+            "with equality possible. For beta < 1 the step-length bound is not automatic, so beta = 1 is encoded.")
+
+    def method(self, inst):
+        # tau_2 is the additive radius of the affine oracle, which the oracle keywords call sigma
+        gamma, t1, t2 = inst.hyper["lr"], inst.oracle.get("tau1", 0.0), inst.oracle["sigma"]
+        return KeepStates(IANSGD(lr=gamma, beta=1.0, A=1 / (1 - t1), delta=t2 / (1 - t1),
+                                 Gamma=4 * inst.problem.L1 * gamma * (2 * t1 ** 2 + 1)))
+
+    def measure(self, runs, inst):
+        p, gamma = inst.problem, inst.hyper["lr"]
+
+        def one(r):
+            W = iterates(r)
+            h = numpy.array([s.h for s in states(r)])
+            g = grad_norms(p, W[:-1])
+            step2 = numpy.sum((W[1:] - W[:-1]) ** 2, axis=1)
+            return numpy.cumsum(gamma * g ** 2 / h - E / 2 * (L0_prime(p) + p.L1 * g) * step2)
+
+        return per_run(runs, one)
+
+    def bound(self, inst):
+        return numpy.full(inst.T, float(inst.problem.f(inst.x0)) - inst.problem.f_star)
+
+    def default(self, seed):
+        return _ian_instance(power_norm(d=5, p=4.0), numpy.full(5, 2 / math.sqrt(5)), T=200, gamma=0.05,
+                             tau1=0.5, tau2=1.0, seeds=100,
+                             label="||x||^4 from ||x_0|| = 2, affine noise tau_1 = 0.5, tau_2 = 1")
+
+    def draw(self, problem, T, u):
+        return _ian_instance(problem, _x0(problem, u[0]), T, (0.005 + 0.5 * u[1]) / problem.L1,
+                             0.9 * u[2], 0.1 + 2 * u[3], seeds=24)
+
+
+THEOREMS = (Paper002_AN_GD.theorem, Paper002_IAN_SGD.theorem)
