@@ -17,6 +17,7 @@ from optlab.algorithms import (
     NesterovMomentum, NormalizedSGDMomentum, NormalizedSTORM, ParallelMinibatchSGD, ProjectedSGD,
     ScaleInvariantSGD, SGDMomentum, ShuffledSGD, StepDecay, StepRuleSGD, Transformed, WNGrad, run,
 )
+from optlab.algorithms import AMSGrad, StronglyConvexAGD
 from optlab.problems import least_squares
 
 P = least_squares(n=40, d=5, seed=0, noise=0.0, normalize=True)
@@ -63,10 +64,13 @@ METHODS = {
     "an_gd": ANGD(lr=InverseSqrt(0.2), beta=0.5),
     "ian_sgd": IANSGD(lr=0.5, beta=0.5, A=1.0, Gamma=1.0, delta=0.1),
     "clipped_sgd": ClippedSGD(lr=0.5, clip=0.1),
+    "strongly_convex_agd": StronglyConvexAGD(lr=1 / H, mu=P.mu),
+    "amsgrad": AMSGrad(lr=0.05),
 }
 STOCHASTIC = [k for k in METHODS if k not in {"gd", "momentum", "nesterov_two_step", "agd_momentum_form",
                                                 "accelerated_gd", "almost_convex_prox",
-                                                "negative_curvature", "cubic_newton", "gan_momentum"}]
+                                                "negative_curvature", "cubic_newton", "gan_momentum",
+                                                "strongly_convex_agd"}]
 STEPS = 300
 # layer-wise methods scale the step by ||W_i||: from W = 0 they cannot move (as the box says)
 X0 = {k: np.full(5, 0.5) for k in ("lars", "lamb", "lamb_momentum")}

@@ -33,3 +33,16 @@ def test_lecture_runs_headless(path, monkeypatch):
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
     assert elapsed < 60, f"{path.name} took {elapsed:.0f} s; lectures must run in under a minute"
+
+
+# Lectures 07-10 (issue #17) state the EC500 sections they teach in their metadata ("optlab": {"covers"}).
+COVERS_07_TO_10 = {
+    "07_smooth_convex_momentum": ["EC500 §13", "EC500 §14"], "08_acceleration": ["EC500 §15"],
+    "09_per_coordinate_rates": ["EC500 §16"], "10_adam": ["EC500 §17"],
+}
+
+
+@pytest.mark.parametrize("stem", sorted(COVERS_07_TO_10))
+def test_lectures_07_to_10_declare_what_they_cover(stem):
+    nb = nbformat.read(pathlib.Path(__file__).parent.parent / "lectures" / f"{stem}.ipynb", as_version=4)
+    assert nb.metadata.get("optlab", {}).get("covers") == COVERS_07_TO_10[stem], f"{stem}: metadata optlab.covers"

@@ -38,6 +38,10 @@ from .sgd import (
 from .transforms import GradientAutoscale, Transformed
 from .variance_reduced import SVRG
 from ..plotting import plot_trace
+from .accelerated_strongly_convex import StronglyConvexAGD
+from .amsgrad import AMSGrad
+from .online import Online
+from .projected import Projected
 
 
 class Entry(NamedTuple):
@@ -89,10 +93,14 @@ ALGORITHMS = (
     Entry("an_gd", ANGD, "adaptively normalized GD / AN-SGD, eqs. (8), (14) (seed 002 L196, L292)"),
     Entry("ian_sgd", IANSGD, "IAN-SGD, eq. (17) (seed 002 L326-328)"),
     Entry("clipped_sgd", ClippedSGD, "clipped SGD baseline (seed 002 L294; clipping map seed 000 L194)"),
+    Entry("strongly_convex_agd", StronglyConvexAGD,
+          "Nesterov's AGD for strongly convex losses (external: Nesterov 2004 (2.2.19); EC500 L3210-3214)"),
+    Entry("amsgrad", AMSGrad, "AMSGrad (external: Reddi, Kale, Kumar 2018, Alg 2; cited at seed 003 L2546-2548)"),
 )
 
 __all__ = [e.method.__name__ for e in ALGORITHMS] + [
     "HogwildResult", "ALGORITHMS", "SCHEDULES", "Entry", "run", "Trace", "DivergenceError", "plot_trace", "Transformed",
     "NesterovMomentum", "agd_alphas", "solve_cubic", "Constant", "InverseSqrt", "PowerDecay",
     "InverseTime", "StepDecay", "CosineAnnealing", "LinearWarmup", "BatchScaled", "EpochDiminishing",
+    "Online", "Projected",
 ]

@@ -53,7 +53,7 @@ class AdamState(NamedTuple):
 class Adam:
     """Adam, EC500 Algorithm 12 (seed 003 L2448-2472). See the module docstring for ``eps_mode``.
 
-    Theorems: EC500-17.1, EC500-17.1/printed, EC500-17.1-4alpha, EC500-17.2.
+    Theorems: EC500-17.1, EC500-17.1/printed, EC500-17.1-4alpha, EC500-17.2, EC500-17.0-debias, Reddi-2018-1.
     """
     lr: Any = 1e-3
     beta1: float = 0.9

@@ -143,7 +143,7 @@ class AdaGrad:
     ``c``: LR scale (the theorem's c = sqrt(2) D_inf); ``eps``: epsilon (the theorem takes 0);
     ``D_inf``: optional box radius for the projection Pi_{|w[i]| <= D_inf}.
 
-    Theorems: EC500-16.3.
+    Theorems: EC500-16.3, EC500-16.3-onehot.
     """
     c: float
     eps: float = 1e-8

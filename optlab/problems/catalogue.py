@@ -29,6 +29,7 @@ from .nonsmooth import absolute_loss, norm_loss
 from .quadratic import indefinite_quadratic, nesterov_worst_case, quadratic
 from .scale_invariant import batchnorm_net, rayleigh_quotient
 from .second_order import cubic_test, strict_saddle
+from .zipf import zipf_one_hot
 
 
 class Family(NamedTuple):
@@ -89,6 +90,8 @@ FAMILIES = (
     _f("cubic_test", cubic_test, dict(d=4, rho=2.0), "nonconvex", "second_order_smooth"),
     _f("sparse_hogwild", sparse_hogwild, dict(n=50, d=12, nnz=2),
        "convex", "smooth", "lipschitz", "finite_sum"),
+    _f("zipf_one_hot", zipf_one_hot, dict(d=20, s=2.0, D=1.0, bias=0.2),
+       "convex", "smooth", "lipschitz", "second_order_smooth", "finite_sum"),
 )
 
 

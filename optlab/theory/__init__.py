@@ -8,6 +8,7 @@ from . import (
     ec500_coordinate, ec500_gd, ec500_momentum, ec500_normalized, ec500_parallel, ec500_second_order,
     ec500_sgd, ec500_sgd_schedules, ec500_strongly_convex, ec500_svrg, paper000, paper001, paper002, slides004,
 )
+from . import ec500_accel_extra, ec500_adam_extra, ec500_coordinate_extra  # added for lectures 08-10
 from .theorem import ALPHA, AssumptionError, Check, Instance, Theorem, check, validate
 
 # In the order of the sources: EC500 sections 2-25, then the papers 000, 001, 002 and the slides 004.
@@ -18,6 +19,7 @@ THEOREMS = (
     *ec500_parallel.THEOREMS, *ec500_momentum.THEOREMS, *ec500_strongly_convex.THEOREMS, *ec500_svrg.THEOREMS,
     *ec500_normalized.THEOREMS, *ec500_second_order.THEOREMS,
     *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS, *slides004.THEOREMS,
+    *ec500_accel_extra.THEOREMS, *ec500_adam_extra.THEOREMS, *ec500_coordinate_extra.THEOREMS,
 )
 
 __all__ = ["THEOREMS", "get", "about", "Theorem", "Instance", "Check", "check", "validate", "AssumptionError",
