@@ -36,7 +36,7 @@ class GD:
     """Gradient descent, EC500 Algorithm 1 (seed 003 L152-160). ``lr``: eta (number or schedule).
 
     Theorems: EC500-2.4, EC500-5.7, EC500-5.8, EC500-13.1, EC500-13.2, EC500-13.3, EC500-21.6, EC500-21-ridge,
-        004-D4, 004-D5/printed, 004-D5.
+        004-D4, 004-D5/printed, 004-D5, 004-D3.
     """
     lr: Any
 

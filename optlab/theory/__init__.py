@@ -9,6 +9,7 @@ from . import (
     ec500_sgd, ec500_sgd_schedules, ec500_strongly_convex, ec500_svrg, paper000, paper001, paper002, slides004,
 )
 from . import ec500_accel_extra, ec500_adam_extra, ec500_coordinate_extra  # added for lectures 08-10
+from . import slides004_extra  # added for lecture 20 (issue #19)
 from .theorem import ALPHA, AssumptionError, Check, Instance, Theorem, check, validate
 
 # In the order of the sources: EC500 sections 2-25, then the papers 000, 001, 002 and the slides 004.
@@ -21,6 +22,7 @@ THEOREMS = (
     *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS, *slides004.THEOREMS,
     *ec500_accel_extra.THEOREMS, *ec500_adam_extra.THEOREMS, *ec500_coordinate_extra.THEOREMS,
 )
+THEOREMS += slides004_extra.THEOREMS  # issue #19: slides 004 D1, D3
 
 __all__ = ["THEOREMS", "get", "about", "Theorem", "Instance", "Check", "check", "validate", "AssumptionError",
            "ALPHA", "compatible_families"]
