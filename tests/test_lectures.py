@@ -46,3 +46,13 @@ COVERS_07_TO_10 = {
 def test_lectures_07_to_10_declare_what_they_cover(stem):
     nb = nbformat.read(pathlib.Path(__file__).parent.parent / "lectures" / f"{stem}.ipynb", as_version=4)
     assert nb.metadata.get("optlab", {}).get("covers") == COVERS_07_TO_10[stem], f"{stem}: metadata optlab.covers"
+
+
+# Lectures 15-20 (issue #19) state the sources they teach in their metadata ("optlab": {"covers"}).
+COVERS_15_TO_20 = {"20_sgd_in_practice": ["004"]}
+
+
+@pytest.mark.parametrize("stem", sorted(COVERS_15_TO_20))
+def test_lectures_15_to_20_declare_what_they_cover(stem):
+    nb = nbformat.read(pathlib.Path(__file__).parent.parent / "lectures" / f"{stem}.ipynb", as_version=4)
+    assert nb.metadata.get("optlab", {}).get("covers") == COVERS_15_TO_20[stem], f"{stem}: metadata optlab.covers"
