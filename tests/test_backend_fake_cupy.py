@@ -43,8 +43,10 @@ from optlab.algorithms import (
     NesterovMomentum, NormalizedSGDMomentum, NormalizedSTORM, ParallelMinibatchSGD, ProjectedSGD,
     ScaleInvariantSGD, SGDMomentum, ShuffledSGD, StepRuleSGD, Transformed, WNGrad, run,
 )
+from optlab.algorithms import AMSGrad, Online, Projected, StronglyConvexAGD
 from optlab.backend import to_numpy
 from optlab.problems import FAMILIES, Oracle, least_squares, quadratic, rayleigh_quotient
+from optlab.problems import reddi_adam_example, zipf_one_hot
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE = ROOT / "tests" / "fake_cupy"
@@ -348,6 +350,12 @@ def _methods():
         "ian_sgd": dict(method=IANSGD(lr=0.1, beta=0.5, A=1.0, Gamma=1.0, delta=0.1), problem=Q,
                         noise="affine", sigma=0.3, tau1=0.2),
         "clipped_sgd": dict(method=ClippedSGD(lr=0.5, clip=0.1), **lsq),
+        "strongly_convex_agd": dict(method=StronglyConvexAGD(lr=1 / H, mu=P.mu), **lsq),
+        "amsgrad": dict(method=AMSGrad(lr=0.05), **lsq),
+        "online:reddi": dict(method=Online(Adam(lr=InverseSqrt(0.5), beta1=0.0, beta2=0.1, eps=0.0)),
+                             problem=reddi_adam_example(C=3.0), x0=np.ones(1), steps=30, fused=True),
+        "projected:zipf": dict(method=Projected(AdaGradNorm(c=1.0, eps=0.0)), problem=zipf_one_hot(d=6),
+                               x0=np.zeros(6), steps=30),
     }
 
 

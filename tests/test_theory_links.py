@@ -80,3 +80,9 @@ def test_optlab_list_shows_the_theorems_under_each_method(capsys):
     assert main(["list"]) == 0
     gd = capsys.readouterr().out.split("\n  gd ", 1)[1].split("\n  sgd ", 1)[0]
     assert "EC500-5.8" in gd and "EC500-6.1" not in gd
+
+
+def test_pending_modules_still_name_strings():
+    """A converted module must leave PENDING, so that a string cannot creep back into it."""
+    with_strings = {_module(t) for t in THEOREMS if isinstance(t.algorithm, str)}
+    assert PENDING <= with_strings, f"converted, remove from PENDING: {sorted(PENDING - with_strings)}"

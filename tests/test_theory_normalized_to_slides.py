@@ -60,10 +60,10 @@ def _ratio_258(theorem, a, b):
 
 
 def test_thm_25_8_corrected_ratio_is_scale_invariant_and_printed_is_not():
-    base = _ratio_258(ec500_second_order.THM_25_8, 1.0, 1.0)
+    base = _ratio_258(ec500_second_order.EC500_25_8.theorem, 1.0, 1.0)
     for a, b in [(10.0, 1.0), (1.0, 10.0), (0.1, 3.0)]:
-        assert numpy.allclose(_ratio_258(ec500_second_order.THM_25_8, a, b), base, rtol=1e-6)
-    printed = [_ratio_258(ec500_second_order.THM_25_8_PRINTED, a, b)[0] for a, b in [(1.0, 1.0), (1.0, 10.0)]]
+        assert numpy.allclose(_ratio_258(ec500_second_order.EC500_25_8.theorem, a, b), base, rtol=1e-6)
+    printed = [_ratio_258(ec500_second_order.EC500_25_8_printed.theorem, a, b)[0] for a, b in [(1.0, 1.0), (1.0, 10.0)]]
     assert abs(printed[1] / printed[0] - 1) > 0.5
 
 
