@@ -46,10 +46,9 @@ class SGDState(NamedTuple):
 class SGD:
     """SGD, EC500 Algorithm 2 (seed 003 L287-301). ``lr``: eta (number or schedule).
 
-    Theorems: EC500-3.2, EC500-6.1, EC500-6.1/exact, EC500-6.1/b, EC500-6.1/c, EC500-6.2, EC500-6.2/printed,
-        EC500-6.2/c, EC500-15.1, 000-Lemma1, 000-Thm2, 004-D2,
-        EC500-3.1/single-pass, EC500-10.4, EC500-10.5, EC500-10.6, EC500-10.6/printed, EC500-12/c, EC500-12/d,
-        EC500-12/d/printed.
+    Theorems: EC500-3.2, EC500-6.1, EC500-6.1/exact, EC500-6.1/b, EC500-6.1/c, EC500-3.1/single-pass,
+        EC500-6.2, EC500-6.2/printed, EC500-6.2/c, EC500-10.4, EC500-10.5, EC500-10.6, EC500-10.6/printed,
+        EC500-12/c, EC500-12/d, EC500-12/d/printed, EC500-15.1, 000-Lemma1, 000-Thm2, 004-D2, 004-D1.
     """
     lr: Any
 

@@ -4,24 +4,30 @@
 See :mod:`.theorem` for the Theorem object and how checks work, :mod:`.verify` for ``optlab verify``.
 """
 from . import (
-    ec500_accel, ec500_accel_alg10, ec500_adaptive, ec500_adaptive_rates, ec500_adaptive_s12, ec500_convex,
-    ec500_coordinate, ec500_gd, ec500_momentum, ec500_normalized, ec500_parallel, ec500_second_order,
-    ec500_sgd, ec500_sgd_schedules, ec500_strongly_convex, ec500_svrg, paper000, paper001, paper002, slides004,
+    ec500_accel, ec500_accel_alg10, ec500_accel_extra, ec500_adam_extra, ec500_adaptive, ec500_adaptive_rates,
+    ec500_adaptive_s12, ec500_convex, ec500_coordinate, ec500_coordinate_extra, ec500_erm, ec500_foundations,
+    ec500_gd, ec500_momentum, ec500_normalized, ec500_parallel, ec500_regularization, ec500_schedules,
+    ec500_second_order, ec500_sgd, ec500_sgd_schedules, ec500_strongly_convex, ec500_svrg,
+    ec500_svrg_estimator, ec500_variance, paper000, paper001, paper002, slides004, slides004_extra,
 )
-from . import ec500_accel_extra, ec500_adam_extra, ec500_coordinate_extra  # added for lectures 08-10
-from . import ec500_regularization, ec500_svrg_estimator  # added for lectures 11-14
 from .theorem import ALPHA, AssumptionError, Check, Instance, Theorem, check, validate
 
-# In the order of the sources: EC500 sections 2-25, then the papers 000, 001, 002 and the slides 004.
+# In the order of the sources: EC500 sections 1-25, then the papers 000, 001, 002 and the slides 004.
 THEOREMS = (
-    *ec500_gd.THEOREMS, *ec500_sgd.THEOREMS, *ec500_sgd_schedules.THEOREMS, *ec500_adaptive.THEOREMS,
-    *ec500_adaptive_rates.THEOREMS, *ec500_adaptive_s12.THEOREMS, *ec500_convex.THEOREMS,
-    *ec500_accel.THEOREMS, *ec500_accel_alg10.THEOREMS, *ec500_coordinate.THEOREMS,
-    *ec500_parallel.THEOREMS, *ec500_momentum.THEOREMS, *ec500_strongly_convex.THEOREMS, *ec500_svrg.THEOREMS,
-    *ec500_normalized.THEOREMS, *ec500_second_order.THEOREMS,
-    *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS, *slides004.THEOREMS,
-    *ec500_accel_extra.THEOREMS, *ec500_adam_extra.THEOREMS, *ec500_coordinate_extra.THEOREMS,
-    *ec500_regularization.THEOREMS, *ec500_svrg_estimator.THEOREMS,
+    *ec500_foundations.THEOREMS, *ec500_gd.THEOREMS,                                  # sections 1-2, 5
+    *ec500_sgd.THEOREMS, *ec500_erm.THEOREMS, *ec500_sgd_schedules.THEOREMS,         # 3, 6-7
+    *ec500_schedules.THEOREMS,                                                        # 8
+    *ec500_adaptive.THEOREMS, *ec500_adaptive_rates.THEOREMS, *ec500_adaptive_s12.THEOREMS,
+    *ec500_variance.THEOREMS,                                                         # 9-12
+    *ec500_convex.THEOREMS, *ec500_accel.THEOREMS, *ec500_accel_alg10.THEOREMS,
+    *ec500_accel_extra.THEOREMS,                                                      # 13-15
+    *ec500_coordinate.THEOREMS, *ec500_coordinate_extra.THEOREMS, *ec500_adam_extra.THEOREMS,   # 16-17
+    *ec500_parallel.THEOREMS, *ec500_momentum.THEOREMS,                               # 19-20
+    *ec500_strongly_convex.THEOREMS, *ec500_regularization.THEOREMS,                  # 21-22
+    *ec500_svrg.THEOREMS, *ec500_svrg_estimator.THEOREMS,                             # 23
+    *ec500_normalized.THEOREMS, *ec500_second_order.THEOREMS,                         # 24-25
+    *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS,
+    *slides004.THEOREMS, *slides004_extra.THEOREMS,
 )
 
 __all__ = ["THEOREMS", "get", "about", "Theorem", "Instance", "Check", "check", "validate", "AssumptionError",
@@ -67,11 +73,3 @@ def about(cls):
     ['EC500-2.4', 'EC500-5.7', 'EC500-5.8']
     """
     return tuple(t for t in THEOREMS if method_class(t) is cls)
-
-
-# Lectures 03-06 (issue #16): EC500 sections 1-3, 8, 10.3 and 12, appended to the catalogue (after the
-# chapter modules, which they build on).
-from . import ec500_erm, ec500_foundations, ec500_schedules, ec500_variance  # noqa: E402
-
-THEOREMS = (*THEOREMS, *ec500_foundations.THEOREMS, *ec500_erm.THEOREMS, *ec500_schedules.THEOREMS,
-            *ec500_variance.THEOREMS)
