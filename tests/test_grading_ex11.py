@@ -4,47 +4,24 @@ Part 1 checks the global-minimiser conditions of the cubic model and compares th
 solve_cubic (a second implementation); Part 2 puts the submitted step inside cubic Newton and calls
 optlab.theory.check with EC500-25.4, 25.7 and 25.8 (their own measure and bound) on fresh strict saddles.
 """
-import copy
+from exercise_grading import ExerciseCase
 
-from optlab.grading.exercise import load_exercise
-from optlab.grading.notebook import nbgrader_meta, student_notebook
+from optlab.grading.notebook import nbgrader_meta
 from optlab.grading.report import format_report
-from optlab.grading.runner import Limits, grade_notebook
+from optlab.grading.runner import Limits
 
-LIMITS = Limits(time_limit=10, memory_mb=1024)
-EX = load_exercise("ex11_cubic_newton")
-POINTS = {t.grade_id: t.points for t in EX.tests}
-
-
-def submission(**replace):
-    nb = student_notebook(EX.nb, exercise=EX.name)
-    answers = {nbgrader_meta(c)["grade_id"]: c["source"] for c in EX.nb["cells"]
-               if nbgrader_meta(c).get("solution")}
-    answers.update(replace)
-    for cell in nb["cells"]:
-        if nbgrader_meta(cell).get("solution"):
-            cell["source"] = answers[nbgrader_meta(cell)["grade_id"]]
-    return nb
-
-
-def grade(nb):
-    result = grade_notebook(nb, EX, LIMITS, name="sub.ipynb")
-    return result, {t.grade_id: t.points for t in result.tests}
-
-
-def feedback(result):
-    return {t.grade_id: t.feedback for t in result.tests}
+CASE = ExerciseCase("ex11_cubic_newton", Limits(time_limit=10, memory_mb=1024))
+EX, POINTS, LIMITS = CASE.ex, CASE.points, CASE.limits
+submission, grade, expected = CASE.submission, CASE.grade, CASE.expected
+feedback = CASE.feedback
 
 
 def test_instructor_solution_gets_full_marks():
-    result, points = grade(copy.deepcopy(EX.nb))
-    assert points == POINTS and result.score == EX.max_points == 8, format_report(result)
+    CASE.assert_full_marks(8)
 
 
 def test_released_student_version_gets_zero_without_crashing():
-    result, points = grade(student_notebook(EX.nb, exercise=EX.name))
-    assert points == {gid: 0 for gid in POINTS}, format_report(result)
-    assert all("NotImplementedError" in t.feedback for t in result.tests)
+    CASE.assert_student_version_scores_zero()
 
 
 # The "easy case only" step: solve (A + J r/2 I) delta = -g by bisection from r_0, never adding a bottom

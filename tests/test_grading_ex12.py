@@ -4,47 +4,23 @@ Part 1 replays optlab's NormalizedSTORM on the samples the submission drew (a se
 runs the submission as the algorithm of EC500-24.5 (corrected) through optlab.theory.check, plus a progress
 check on a noiseless isotropic quadratic (a method that stands still satisfies any upper bound).
 """
-import copy
+from exercise_grading import ExerciseCase
 
-from optlab.grading.exercise import load_exercise
-from optlab.grading.notebook import nbgrader_meta, student_notebook
 from optlab.grading.report import format_report
-from optlab.grading.runner import Limits, grade_notebook
+from optlab.grading.runner import Limits
 
-LIMITS = Limits(time_limit=10, memory_mb=1024)
-EX = load_exercise("ex12_storm")
-POINTS = {t.grade_id: t.points for t in EX.tests}
-
-
-def submission(**replace):
-    nb = student_notebook(EX.nb, exercise=EX.name)
-    answers = {nbgrader_meta(c)["grade_id"]: c["source"] for c in EX.nb["cells"]
-               if nbgrader_meta(c).get("solution")}
-    answers.update(replace)
-    for cell in nb["cells"]:
-        if nbgrader_meta(cell).get("solution"):
-            cell["source"] = answers[nbgrader_meta(cell)["grade_id"]]
-    return nb
-
-
-def grade(nb):
-    result = grade_notebook(nb, EX, LIMITS, name="sub.ipynb")
-    return result, {t.grade_id: t.points for t in result.tests}
-
-
-def feedback(result):
-    return {t.grade_id: t.feedback for t in result.tests}
+CASE = ExerciseCase("ex12_storm", Limits(time_limit=10, memory_mb=1024))
+EX, POINTS, LIMITS = CASE.ex, CASE.points, CASE.limits
+submission, grade, expected = CASE.submission, CASE.grade, CASE.expected
+feedback = CASE.feedback
 
 
 def test_instructor_solution_gets_full_marks():
-    result, points = grade(copy.deepcopy(EX.nb))
-    assert points == POINTS and result.score == EX.max_points == 6, format_report(result)
+    CASE.assert_full_marks(6)
 
 
 def test_released_student_version_gets_zero_without_crashing():
-    result, points = grade(student_notebook(EX.nb, exercise=EX.name))
-    assert points == {gid: 0 for gid in POINTS}, format_report(result)
-    assert all("NotImplementedError" in t.feedback for t in result.tests)
+    CASE.assert_student_version_scores_zero()
 
 
 # Plain momentum: the correction g - g_prev is dropped (Lemma 24.1's estimator, not 24.4's). The samples are
