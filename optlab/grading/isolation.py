@@ -28,8 +28,8 @@ Example (the command line, without running it):
     >>> cmd = bwrap_command("/usr/bin/bwrap", ["python", "-c", "pass"], binds=["/opt/py"], root=False,
     ...                     disk_mb=64)
     >>> i = cmd.index("/opt/py")
-    >>> cmd[i - 1 : i + 2], cmd[cmd.index("--tmpfs", i) + 1]
-    (['--ro-bind', '/opt/py', '/opt/py'], '/tmp')
+    >>> cmd[i - 1 : i + 2], cmd.index("/tmp") < i       # /tmp is mounted first, binds go on top of it
+    (['--ro-bind', '/opt/py', '/opt/py'], True)
     >>> cmd[-3:]
     ['python', '-c', 'pass']
 """
@@ -90,6 +90,9 @@ def bwrap_command(bwrap, argv, *, binds, root, disk_mb, hidden=()):
             cmd += ["--symlink", f"usr/{link}", f"/{link}"]
         elif os.path.isdir(f"/{link}") and not os.path.islink(f"/{link}"):
             cmd += ["--ro-bind", f"/{link}", f"/{link}"]
+    # /tmp first: a bind below it (a checkout or venv under /tmp) must go on top of the empty tmpfs,
+    # not be hidden by it
+    cmd += ["--size", str(16 * 2**20), "--tmpfs", "/tmp"]
     made = set()
     for path in binds:
         # the folders above a bind are made world-traversable (bwrap would make them 0700 as root)
@@ -103,7 +106,6 @@ def bwrap_command(bwrap, argv, *, binds, root, disk_mb, hidden=()):
     for path in hidden:   # folders shown empty (optlab's own methods, see sandbox.HIDDEN_PACKAGES)
         cmd += ["--size", "4096", "--perms", "0555", "--tmpfs", path]
     cmd += ["--dev", "/dev", "--proc", "/proc",
-            "--size", str(16 * 2**20), "--tmpfs", "/tmp",
             "--size", str(int(disk_mb) * 2**20), "--perms", "0777", "--tmpfs", WORKDIR,
             "--chdir", WORKDIR, "--"]
     return cmd + list(argv)
