@@ -38,7 +38,7 @@ from typing import NamedTuple
 import numpy
 
 from .cluster import require_dask, workers_of
-from .shards import Block, grad_sum, shard
+from .shards import Block, grad_sum, local_rows, shard
 
 
 class DistributedTrace(NamedTuple):
@@ -81,8 +81,7 @@ def _block_grad_drawn(block, w, rng_state, n, B, version):
     rng = numpy.random.default_rng()
     rng.bit_generator.state = rng_state
     z = rng.integers(0, n, B)                                # the same draw as the server's
-    hi = block.lo + block.X.shape[0]
-    local = z[(z >= block.lo) & (z < hi)] - block.lo
+    local = local_rows(z, block.lo, block.lo + block.X.shape[0])
     g = grad_sum(w, block.X, block.y, block.loss, block.lam, local)
     return g, time.perf_counter() - t0, version
 

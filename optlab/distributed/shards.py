@@ -45,6 +45,12 @@ def grad_sum(w, X, y, loss, lam, idx):
     return Xi.T @ r + len(idx) * lam * w
 
 
+def local_rows(z, lo, hi):
+    """The sample indices z that fall in the rows lo..hi-1, as that block's own row numbers."""
+    z = numpy.asarray(z)
+    return z[(z >= lo) & (z < hi)] - lo
+
+
 class Block(NamedTuple):
     """One worker's data: rows lo..hi-1 of X and y (what a worker holds)."""
     X: numpy.ndarray
@@ -81,8 +87,7 @@ class Shards(NamedTuple):
 
     def route(self, z):
         """Split global sample indices z into per-block local indices (block i gets z - lo_i)."""
-        z = numpy.asarray(z)
-        return [z[(z >= lo) & (z < hi)] - lo for lo, hi in self.bounds]
+        return [local_rows(z, lo, hi) for lo, hi in self.bounds]
 
     def owner(self, r):
         """The block holding global row r."""
