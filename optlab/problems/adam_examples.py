@@ -38,15 +38,18 @@ from .base import DeviceData, FiniteSumProblem, check_number, check_positive
 
 
 def _linear_terms(slopes):
+    """f_i(x) = slopes[i] x in one dimension; a batch of seeds x is (S, 1), its idx (S, B) or (B,)."""
     slopes = numpy.asarray(slopes, dtype=float)
     data = DeviceData(slopes)
 
+    # d = 1, so x . e = sum over the last axis (one number per seed of a batch); see below for why a sum
     def f_i(x, idx):
-        return onp.mean(data(x)[1][idx]) * x[0]
+        return onp.mean(data(x)[1][idx], axis=-1) * onp.sum(x, axis=-1)
 
     def grad_i(x, idx):
         xp, s = data(x)
-        return xp.reshape(s[idx].mean(), (1,))
+        mean_slope = s[idx].mean(axis=-1, keepdims=True)      # (1,), or (S, 1) with one idx row per seed
+        return mean_slope * xp.ones_like(x)                    # the same gradient everywhere, x's shape
 
     def grad_all(x):
         return data(x)[1][:, None].copy()
@@ -76,18 +79,18 @@ def reddi_adam_example(C=3.0, stochastic=False, delta=0.1):
     sigma = math.sqrt(float(w @ (slopes - w @ slopes) ** 2))
     # d = 1, so sum(x) = x[0]; written as a sum so that the engine's gradient stays on x's device (the
     # reverse of x[0] under a Python-float cotangent builds its zeros on the host)
-    kw = {} if weights is None else dict(weights=weights, f=lambda x: slope * onp.sum(x),
-                                         grad=lambda x: data(x)[0].full(1, slope))
+    kw = {} if weights is None else dict(weights=weights, f=lambda x: slope * onp.sum(x, axis=-1),
+                                         grad=lambda x: data(x)[0].full(x.shape, slope))
     p = FiniteSumProblem(
         f_i, len(slopes), 1,
         f"Reddi et al. Adam example (C={C:g}" + (f", delta={delta:g})" if stochastic else ")"),
-        grad_i=grad_i, grad_all=grad_all, hvp_i=lambda x, v, idx: data(x)[0].zeros(1), H=0.0, mu=0.0,
+        grad_i=grad_i, grad_all=grad_all, hvp_i=lambda x, v, idx: data(x)[0].zeros(x.shape), H=0.0, mu=0.0,
         G=slope, sigma=sigma, rho=0.0, x_star=numpy.array([-1.0]), f_star=-slope,
         assumptions={"convex", "smooth", "lipschitz", "second_order_smooth"},
         domain="[-1, 1] (use p.project)", in_domain=lambda x: bool(numpy.all(numpy.abs(x) <= 1)),
         project=lambda x: x.clip(-1.0, 1.0), x0=numpy.array([1.0]),
         source="Reddi, Kale, Kumar (2018) Thm 1 / Thm 3 (external); seed 003 §17.2",
-        extra={"G_max": float(numpy.max(numpy.abs(slopes)))}, **kw)
+        extra={"G_max": float(numpy.max(numpy.abs(slopes)))}, batched=True, **kw)
     p.slopes = slopes
     p.online_index = lambda t: numpy.array([(t - 1) % 3])
     return p
@@ -101,13 +104,14 @@ def median_example(values=(0.0, 0.0, 3.0)):
 
     data = DeviceData(z)
 
+    # x is (1,) for one iterate, (S, 1) for a batch of seeds; idx (B,), or (S, B) / (B,) for a batch
     def f_i(x, idx):
-        r = x[0] - data(x)[1][idx]
-        return 0.5 * onp.mean(r * r)
+        r = x - data(x)[1][idx]                                # w - z_i: (B,) or (S, B)
+        return 0.5 * onp.mean(r * r, axis=-1)
 
     def grad_i(x, idx):
-        xp, z_ = data(x)
-        return xp.reshape(x[0] - z_[idx].mean(), (1,))
+        z_ = data(x)[1]
+        return x - z_[idx].mean(axis=-1, keepdims=True)        # w - mean of the sampled z_i
 
     def grad_all(x):
         return (x[0] - data(x)[1])[:, None]
@@ -121,4 +125,4 @@ def median_example(values=(0.0, 0.0, 3.0)):
         assumptions={"convex", "strongly_convex", "smooth", "second_order_smooth", "generalized_pl"},
         x0=numpy.array([z.mean()]), source="seed 003 §17.2; seed-notes part 2 §17 F7(a)",
         notes="sign descent converges to the median, not to x*",
-        extra={"median": float(numpy.median(z)), "H_max": 1.0})  # every term (w - z_i)^2/2 is 1-smooth
+        extra={"median": float(numpy.median(z)), "H_max": 1.0}, batched=True)  # every term (w - z_i)^2/2 is 1-smooth

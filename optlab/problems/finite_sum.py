@@ -208,16 +208,17 @@ def huber(n, d, delta=1.0, seed=0, noise=0.1, outliers=0.1, normalize=False):
 
     data = DeviceData(X, y)
 
+    # idx: (B,) for one iterate; for a batch of seeds w (S, d), (S, B) per seed or (B,) shared
     def f_i(w, idx):
         _, X_, y_ = data(w)
-        r = X_[idx] @ w - y_[idx]
+        r = margins(X_[idx], w) - y_[idx]
         a = onp.abs(r)
-        return onp.mean(onp.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)))
+        return onp.mean(onp.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)), axis=-1)
 
     def grad_i(w, idx):
         xp, X_, y_ = data(w)
         Xi = X_[idx]
-        return Xi.T @ xp.clip(Xi @ w - y_[idx], -delta, delta) / len(idx)
+        return pullback(Xi, xp.clip(margins(Xi, w) - y_[idx], -delta, delta)) / idx.shape[-1]
 
     def grad_all(w):
         xp, X_, y_ = data(w)
@@ -226,8 +227,8 @@ def huber(n, d, delta=1.0, seed=0, noise=0.1, outliers=0.1, normalize=False):
     def hvp_i(w, v, idx):
         xp, X_, y_ = data(w)
         Xi = X_[idx]
-        inside = xp.abs(Xi @ w - y_[idx]) <= delta
-        return Xi.T @ (inside * (Xi @ v)) / len(idx)
+        inside = xp.abs(margins(Xi, w) - y_[idx]) <= delta       # h_delta'' = 1 inside, 0 outside
+        return pullback(Xi, inside * margins(Xi, v)) / idx.shape[-1]
 
     def hess(w):
         inside = numpy.abs(X @ w - y) <= delta
@@ -249,5 +250,5 @@ def huber(n, d, delta=1.0, seed=0, noise=0.1, outliers=0.1, normalize=False):
                          assumptions={"convex", "smooth", "lipschitz"}, x0=numpy.zeros(d),
                          source="seed-notes part 1 §7.1 (Huber = Moreau envelope of G|x|)",
                          notes="x_star by semismooth Newton to ||grad|| <= 1e-12",
-                         extra={"delta": delta})
+                         extra={"delta": delta}, batched=True)
     return _per_term_stats(p, numpy.max(row_norms) ** 2, delta * numpy.max(row_norms))

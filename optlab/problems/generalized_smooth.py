@@ -43,7 +43,7 @@ import numpy
 
 import optlab.numpy as onp
 
-from ._linalg import op_norm
+from ._linalg import margins, op_norm, pullback
 from .base import (
     DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_nonnegative, check_positive,
 )
@@ -98,10 +98,11 @@ def cosh_sum(d=1, a=1.0):
     d = check_int("d", d)
     a = check_positive("a", a)
 
-    def f(x):
-        return onp.sum((onp.exp(a * x) + onp.exp(-a * x)) * 0.5 - 1.0) / a ** 2
+    def f(x):          # per row of a batch of seeds (S, d): a sum over the last axis
+        return onp.sum((onp.exp(a * x) + onp.exp(-a * x)) * 0.5 - 1.0, axis=-1) / a ** 2
 
-    # ufuncs only: numpy.sinh of a CuPy array runs on its device (NEP 13 dispatch)
+    # ufuncs only (elementwise, so a batch of seeds too): numpy.sinh of a CuPy array runs on its device
+    # (NEP 13 dispatch)
     return Problem(f, d, f"cosh sum (a={a:g})", grad=lambda x: numpy.sinh(a * x) / a,
                    hvp=lambda x, v: numpy.cosh(a * x) * v, mu=1.0, L0=1.0, L1=a, alpha=1.0,
                    pl_mu=a / (2 * math.sqrt(d)), pl_exponent=1.0, x_star=numpy.zeros(d), f_star=0.0,
@@ -109,7 +110,7 @@ def cosh_sum(d=1, a=1.0):
                    x0=numpy.full(d, 3.0 / a),
                    source="seed 002 (exp-type example); seed-notes-short §3.4(2)",
                    notes="also PL with exponent 2 and constant 1 (strong convexity)",
-                   extra={"pl2_mu": 1.0})
+                   extra={"pl2_mu": 1.0}, batched=True)
 
 
 def phase_retrieval(m, d, noise=0.0, seed=0):
@@ -124,17 +125,19 @@ def phase_retrieval(m, d, noise=0.0, seed=0):
 
     data = DeviceData(A, y)
 
+    # s = a_r^T w per selected row: (B,) for one iterate; (S, B) for a batch of seeds w (S, d), with idx
+    # (S, B) per seed or (B,) shared (margins and its adjoint pullback handle the three cases)
     def f_i(w, idx):
         _, A_, y_ = data(w)
-        s = A_[idx] @ w
+        s = margins(A_[idx], w)
         r = y_[idx] - s * s
-        return 0.5 * onp.mean(r * r)
+        return 0.5 * onp.mean(r * r, axis=-1)
 
     def grad_i(w, idx):
         _, A_, y_ = data(w)
         Ai = A_[idx]
-        s = Ai @ w
-        return Ai.T @ (2 * (s * s - y_[idx]) * s) / len(idx)
+        s = margins(Ai, w)
+        return pullback(Ai, 2 * (s * s - y_[idx]) * s) / idx.shape[-1]
 
     def grad_all(w):
         _, A_, y_ = data(w)
@@ -144,8 +147,8 @@ def phase_retrieval(m, d, noise=0.0, seed=0):
     def hvp_i(w, v, idx):
         _, A_, y_ = data(w)
         Ai = A_[idx]
-        s = Ai @ w
-        return Ai.T @ (2 * (3 * s * s - y_[idx]) * (Ai @ v)) / len(idx)
+        s = margins(Ai, w)
+        return pullback(Ai, 2 * (3 * s * s - y_[idx]) * margins(Ai, v)) / idx.shape[-1]
 
     a_max = float(numpy.max(numpy.linalg.norm(A, axis=1)))
     y_max = float(numpy.max(numpy.abs(y)))
@@ -168,7 +171,7 @@ def phase_retrieval(m, d, noise=0.0, seed=0):
                          x0=rng.standard_normal(d) / math.sqrt(d),
                          source="seed 002 eq. (3) and its per-sample property; seed-notes-short §3.4(3)",
                          notes="per-term constants K0, K1 are for F_r = 1/2 (y_r - s^2)^2; "
-                               "x_star is defined up to sign", extra=extra, **kw)
+                               "x_star is defined up to sign", extra=extra, batched=True, **kw)
     p.A, p.y, p.w_true = A, y, w_true
     return p
 
@@ -191,39 +194,41 @@ def dro_dual(n, d, lam=0.1, seed=0):
 
     data = DeviceData(Z)
 
+    # z = (w, eta) is (d+1,) for one iterate, (S, d+1) for a batch of seeds; idx (B,), or (S, B) / (B,).
+    # eta is kept as a trailing axis of length 1 (z[..., d:]) so that it broadcasts against the B terms.
     def f_i(z, idx):
-        w, eta = z[:d], z[d]
-        loss = onp.softplus(-(data(z)[1][idx] @ w))
-        return onp.mean(lam * _psi((loss - eta) / lam)) + eta
+        w, eta = z[..., :d], z[..., d:]
+        loss = onp.softplus(-margins(data(z)[1][idx], w))            # l_i(w), (B,) or (S, B)
+        return onp.mean(lam * _psi((loss - eta) / lam), axis=-1) + onp.sum(eta, axis=-1)
 
     def _parts(z, idx):
+        """Per selected term: sigma(-margin) = -l_i'(margin), psi'(t_i) and t_i = (l_i - eta)/lam."""
         xp, Z_ = data(z)
-        w, eta = z[:d], z[d]
+        w, eta = z[..., :d], z[..., d:]
         Zi = Z_[idx]
-        mrg = Zi @ w
-        loss = xp.logaddexp(0.0, -mrg)
-        t = (loss - eta) / lam
-        return xp, Zi, mrg, xp.maximum(0.5 * t + 1.0, 0.0), t
+        mrg = margins(Zi, w)
+        t = (xp.logaddexp(0.0, -mrg) - eta) / lam
+        return xp, Zi, 0.5 * (1 - xp.tanh(0.5 * mrg)), xp.maximum(0.5 * t + 1.0, 0.0), t
 
     def grad_all(z):
-        xp, Zi, mrg, pp, _ = _parts(z, slice(None))
-        gl = -Zi * (0.5 * (1 - xp.tanh(0.5 * mrg)))[:, None]
+        xp, Zi, s, pp, _ = _parts(z, slice(None))
+        gl = -Zi * s[:, None]
         return xp.concatenate([gl * pp[:, None], (1.0 - pp)[:, None]], axis=1)
 
     def grad_i(z, idx):
-        xp, Zi, mrg, pp, _ = _parts(z, idx)
-        gl = -Zi * (0.5 * (1 - xp.tanh(0.5 * mrg)))[:, None]
-        return xp.concatenate([gl.T @ pp / len(idx), xp.reshape(1.0 - pp.mean(), (1,))])
+        # dL/dw = mean psi'_i grad l_i = mean psi'_i (-s_i z_i);  dL/deta = 1 - mean psi'_i
+        xp, Zi, s, pp, _ = _parts(z, idx)
+        B = idx.shape[-1]
+        return xp.concatenate([pullback(Zi, -s * pp) / B, 1.0 - pp.mean(axis=-1, keepdims=True)], axis=-1)
 
     def hvp_i(z, v, idx):
-        xp, Zi, mrg, pp, t = _parts(z, idx)
-        s = 0.5 * (1 - xp.tanh(0.5 * mrg))  # sigmoid(-margin)
-        gl = -Zi * s[:, None]
-        vw, ve = v[:d], v[d]
-        u = gl @ vw - ve  # <[grad l_i; -1], v>
-        curv = (0.5 * (t > -2)) / lam
-        top = gl.T @ (curv * u) + Zi.T @ (pp * s * (1 - s) * (Zi @ vw))
-        return xp.concatenate([top, xp.reshape(-(curv * u).sum(), (1,))]) / len(idx)
+        xp, Zi, s, pp, t = _parts(z, idx)
+        vw, ve = v[..., :d], v[..., d:]
+        zv = margins(Zi, vw)
+        u = -s * zv - ve                                   # <[grad l_i; -1], v>
+        curv = (0.5 * (t > -2)) / lam                      # psi''(t_i) / lam
+        top = pullback(Zi, -s * curv * u + pp * s * (1 - s) * zv)
+        return xp.concatenate([top, -(curv * u).sum(axis=-1, keepdims=True)], axis=-1) / idx.shape[-1]
 
     p = FiniteSumProblem(f_i, n, d + 1, f"chi^2 DRO dual (n={n}, d={d}, lam={lam:g})",
                          grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, L0=Ls + M * (G ** 2 + 1) / lam,
@@ -232,6 +237,6 @@ def dro_dual(n, d, lam=0.1, seed=0):
                          source="seed 002 eq. (4) and its (L0, L1) property; seed-notes-short §3.4(4)",
                          notes="variables z = (w, eta); psi'' jumps at t = -2 (Hessian form a.e.)",
                          extra={"G_loss": G, "L_loss": Ls, "M_psi": M,
-                                "L0_talk": Ls + 2 * M * (G + 1) ** 2 / lam})
+                                "L0_talk": Ls + 2 * M * (G + 1) ** 2 / lam}, batched=True)
     p.X, p.labels, p.lam = X, yl, lam
     return p

@@ -27,6 +27,7 @@ import numpy
 
 import optlab.numpy as onp
 
+from ._linalg import margins, pullback
 from .base import DeviceData, Problem, check_int, check_nonnegative, check_positive
 from .declared import DataFitProblem
 
@@ -77,26 +78,30 @@ def absolute_loss(n, d, seed=0, noise=0.0):
 
     data = DeviceData(X, y)
 
+    # idx: (B,) for one iterate; for a batch of seeds w (S, d), (S, B) per seed or (B,) shared
     def f_i(w, idx):
         _, X_, y_ = data(w)
-        return onp.mean(onp.abs(X_[idx] @ w - y_[idx]))
+        return onp.mean(onp.abs(margins(X_[idx], w) - y_[idx]), axis=-1)
 
     def grad_i(w, idx):
         xp, X_, y_ = data(w)
         Xi = X_[idx]
-        return Xi.T @ xp.sign(Xi @ w - y_[idx]) / len(idx)
+        return pullback(Xi, xp.sign(margins(Xi, w) - y_[idx])) / idx.shape[-1]
 
     def grad_all(w):
         xp, X_, y_ = data(w)
         return X_ * xp.sign(X_ @ w - y_)[:, None]
 
+    def hvp_i(w, v, idx):
+        return data(w)[0].zeros(v.shape)          # piecewise linear: no curvature off the kinks
+
     row = numpy.linalg.norm(X, axis=1)
     exact = noise == 0 and numpy.linalg.matrix_rank(X) == d
     return DataFitProblem(f_i, n, d, f"absolute loss (n={n}, d={d})", X=X, y=y, loss="absolute",
                          w_true=w_true, grad_i=grad_i,
-                         grad_all=grad_all, hvp_i=lambda w, v, idx: data(w)[0].zeros(d),
+                         grad_all=grad_all, hvp_i=hvp_i,
                          G=float(row.mean()), x_star=w_true if exact else None,
                          f_star=0.0 if exact else None, assumptions={"convex", "lipschitz"},
                          x0=numpy.zeros(d), source="seed 003 Theorem 2.4 / 3.2 (convex Lipschitz)",
                          notes="G = mean ||x_i|| is attained for d = 1 and an upper bound otherwise",
-                         extra={"G_max": float(row.max())})
+                         extra={"G_max": float(row.max())}, batched=True)

@@ -45,9 +45,11 @@ def strict_saddle(d=2, k=1, a=1.0, b=1.0, mu=1.0):
     q = numpy.arange(d) < d - k
     data = DeviceData(q)
 
+    # elementwise in x, so a batch of seeds (S, d) is summed over its last axis only
     def f(x):
         q_ = data(x)[1]
-        return 0.5 * mu * onp.sum(onp.where(q_, x * x, 0.0)) + a * onp.sum(onp.where(q_, 0.0, onp.cos(x / b)))
+        return (0.5 * mu * onp.sum(onp.where(q_, x * x, 0.0), axis=-1)
+                + a * onp.sum(onp.where(q_, 0.0, onp.cos(x / b)), axis=-1))
 
     def grad(x):
         xp, q_ = data(x)
@@ -63,7 +65,7 @@ def strict_saddle(d=2, k=1, a=1.0, b=1.0, mu=1.0):
                 rho=a / b ** 3, x_star=xs, f_star=-a * k,
                 assumptions={"nonconvex", "smooth", "second_order_smooth"}, x0=x0,
                 source="seed 003 §25 (strict saddles); cosine family of seed-notes part 2 F5",
-                extra={"saddle_lambda_min": -a / b ** 2, "gamma": a / b ** 2})
+                extra={"saddle_lambda_min": -a / b ** 2, "gamma": a / b ** 2}, batched=True)
     p.x_saddle = numpy.zeros(d)
     return p
 
@@ -118,19 +120,25 @@ def cubic_test(d=3, rho=1.0, seed=0, lam_min=-1.0, lam_max=1.0, c_norm=1.0):
 
     data = DeviceData(A, c)
 
+    # A is symmetric, so x @ A is A x for one iterate and row by row for a batch of seeds (S, d);
+    # norms and inner products are over the last axis
     def f(x):
         _, A_, c_ = data(x)
-        return 0.5 * onp.sum(x * (A_ @ x)) + onp.sum(c_ * x) + (rho / 6) * onp.sum(x * x) ** 1.5
+        return (0.5 * onp.sum(x * (x @ A_), axis=-1) + onp.sum(c_ * x, axis=-1)
+                + (rho / 6) * onp.sum(x * x, axis=-1) ** 1.5)
 
     def grad(x):
         xp, A_, c_ = data(x)
-        return A_ @ x + c_ + 0.5 * rho * xp.linalg.norm(x) * x
+        nx = xp.sqrt(xp.sum(x * x, axis=-1, keepdims=True))
+        return x @ A_ + c_ + 0.5 * rho * nx * x
 
     def hvp(x, v):
+        # hess of rho/6 ||x||^3 is rho/2 (||x|| I + x x^T/||x||), and 0 at x = 0
         xp, A_, _ = data(x)
-        nx = xp.linalg.norm(x)
-        extra = 0.0 if nx == 0 else 0.5 * rho * (nx * v + x * (x @ v) / nx)
-        return A_ @ v + extra
+        nx = xp.sqrt(xp.sum(x * x, axis=-1, keepdims=True))
+        safe = xp.where(nx > 0, nx, 1.0)
+        cubic = 0.5 * rho * (nx * v + x * xp.sum(x * v, axis=-1, keepdims=True) / safe)
+        return v @ A_ + xp.where(nx > 0, cubic, 0.0)
 
     fs = float(0.5 * xs @ A @ xs + c @ xs + rho / 6 * numpy.linalg.norm(xs) ** 3)
     convex = lam_min >= 0
@@ -139,6 +147,6 @@ def cubic_test(d=3, rho=1.0, seed=0, lam_min=-1.0, lam_max=1.0, c_norm=1.0):
                 assumptions={"convex" if convex else "nonconvex", "second_order_smooth"},
                 x0=numpy.zeros(d), source="seed 003 §25; Nesterov and Polyak (2006) (external)",
                 notes="x_star from the secular equation (bisection); not globally H-smooth",
-                extra={"lambda_min": lam_min})
+                extra={"lambda_min": lam_min}, batched=True)
     p.A, p.c = A, c
     return p

@@ -31,6 +31,7 @@ import numpy
 
 import optlab.numpy as onp
 
+from ._linalg import margins
 from .base import DeviceData, FiniteSumProblem, check_int, check_nonnegative, check_positive
 
 
@@ -53,27 +54,34 @@ def zipf_one_hot(d, s=2.0, D=1.0, bias=0.2):
     slope = bias * P                                              # grad L = sum_k weights_k A_k
     slope_data = DeviceData(slope)
 
+    # a linear loss: its gradients do not depend on x, but they take x's shape (one row per seed of a
+    # batch (S, d)); idx is (B,) for one iterate, (S, B) per seed or (B,) shared for a batch
     def f_i(x, idx):
-        return onp.mean(data(x)[1][idx] @ x)
+        return onp.mean(margins(data(x)[1][idx], x), axis=-1)
 
     def grad_i(x, idx):
-        return data(x)[1][idx].mean(axis=0)
+        xp, A_ = data(x)
+        return A_[idx].mean(axis=-2) * xp.ones_like(x)
 
     def grad_all(x):
         return data(x)[1].copy()
 
     def f(x):
-        return onp.sum(slope_data(x)[1] * x)
+        return onp.sum(slope_data(x)[1] * x, axis=-1)
+
+    def grad(x):
+        xp, slope_ = slope_data(x)
+        return slope_ * xp.ones_like(x)
 
     G = float(numpy.linalg.norm(slope))
     p = FiniteSumProblem(
         f_i, 2 * d, d, f"Zipf one-hot features (d={d}, s={s:g}, D={D:g}, bias={bias:g})", grad_i=grad_i,
         grad_all=grad_all, hvp_i=lambda x, v, idx: v * 0, weights=weights, f=f,
-        grad=lambda x: slope_data(x)[1].copy(), H=0.0, mu=0.0, G=G, sigma=math.sqrt(1 - G ** 2),
+        grad=grad, H=0.0, mu=0.0, G=G, sigma=math.sqrt(1 - G ** 2),
         rho=0.0, x_star=numpy.full(d, -D), f_star=-bias * D,
         assumptions={"convex", "smooth", "lipschitz", "second_order_smooth", "finite_sum"},
         domain=f"[-{D:g}, {D:g}]^d (use p.project)", in_domain=lambda x: bool(numpy.all(numpy.abs(x) <= D)),
         project=lambda x: x.clip(-D, D), x0=numpy.zeros(d),
         source="seed 003 sec 16, L2267-2327 and L2387-2397 (one-hot 1/i^2 example)",
-        extra={"P": P, "s": s, "D_inf": D, "G_max": 1.0})
+        extra={"P": P, "s": s, "D_inf": D, "G_max": 1.0}, batched=True)
     return p
