@@ -91,3 +91,57 @@ def test_plot_for_lectures():
         fig, ax = plt.subplots()
         assert p.plot(ax=ax, num=21) is ax and ax.get_title() == p.name
         plt.close(fig)
+
+
+# ------------------------------------------------------------------ declared fields (no patched attributes)
+def test_declared_fields_are_the_data_the_loss_is_made_of():
+    """Each family's declared fields, recomputed into its loss by hand, give the family's f (and the
+    fields other code reads: Hogwild!'s supports, the online order, the saddle)."""
+    from optlab.problems import declared as D
+
+    rng = np.random.default_rng(1)
+    pr = P.phase_retrieval(m=20, d=3, seed=2)
+    w = rng.standard_normal(3)
+    assert isinstance(pr, D.PhaseRetrievalProblem)
+    assert pr.value(w) == pytest.approx(0.5 * np.mean((pr.y - (pr.A @ w) ** 2) ** 2), rel=1e-13)
+    np.testing.assert_array_equal(pr.y, (pr.A @ pr.w_true) ** 2)
+
+    dro = P.dro_dual(n=15, d=2, lam=0.3, seed=1)
+    z = rng.standard_normal(3)
+    loss = np.logaddexp(0, -(dro.X * dro.labels[:, None]) @ z[:2])
+    psi = np.maximum((loss - z[2]) / dro.lam / 2 + 1, 0) ** 2 - 1
+    assert isinstance(dro, D.DroDualProblem)
+    assert dro.value(z) == pytest.approx(dro.lam * psi.mean() + z[2], rel=1e-13)
+
+    cub = P.cubic_test(d=3, rho=2.0, seed=0)
+    x = rng.standard_normal(3)
+    assert isinstance(cub, D.CubicModelProblem)
+    assert cub.value(x) == pytest.approx(0.5 * x @ cub.A @ x + cub.c @ x + cub.rho / 6 * np.linalg.norm(x) ** 3,
+                                         rel=1e-13)
+
+    sad = P.strict_saddle(d=3, k=1)
+    assert isinstance(sad, D.StrictSaddleProblem)
+    np.testing.assert_allclose(sad.grad(sad.x_saddle), 0.0, atol=1e-15)
+    assert np.linalg.eigvalsh(sad.hessian(sad.x_saddle))[0] < 0
+
+    reddi = P.reddi_adam_example(C=3.0)
+    assert isinstance(reddi, D.LinearTermsProblem)
+    assert reddi.value(np.array([0.5])) == pytest.approx(reddi.slopes.mean() * 0.5, rel=1e-15)
+    assert [int(reddi.online_index(t)[0]) for t in range(1, 8)] == [0, 1, 2, 0, 1, 2, 0]
+    stochastic = P.reddi_adam_example(C=9.0, stochastic=True)
+    assert [int(stochastic.online_index(t)[0]) for t in range(1, 5)] == [0, 1, 0, 1]   # n = 2 terms
+
+    hog = P.sparse_hogwild(n=30, d=8, nnz=3, seed=0)
+    assert isinstance(hog, D.SparseDataFitProblem)
+    for i in range(hog.n):
+        np.testing.assert_array_equal(hog.supports[i], hog.X[i].indices)
+        s, v = hog.grad_i_sparse(w := rng.standard_normal(8), i)
+        np.testing.assert_allclose(hog.grad_i(w, np.array([i]))[s], v, rtol=1e-13)
+
+
+def test_declared_fields_reject_mismatched_data():
+    from optlab.problems.declared import SparseDataFitProblem
+
+    with pytest.raises(ValueError, match="supports"):
+        SparseDataFitProblem(lambda w, idx: 0.0, 2, 3, "bad", supports=np.zeros((3, 1), int),
+                             grad_i_sparse=None, X=np.zeros((2, 3)), y=np.zeros(2), loss="logistic")

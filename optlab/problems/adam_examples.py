@@ -3,7 +3,8 @@
 * ``reddi_adam_example(C)``: x in [-1, 1] (projected methods; ``p.project`` clips). Online version
   (Reddi et al., Theorem 1): f_t(x) = C x if t mod 3 = 1, else -x, C > 2. As a finite sum of the three
   terms f = (C - 2) x / 3 with x* = -1, f* = -(C - 2)/3. Adam with beta1 = 0, beta2 = 1/(1 + C^2)
-  drifts to +1 on the cyclic order (``p.online_index(t)`` gives the term of step t = 1, 2, ...).
+  drifts to +1 on the cyclic order (``p.online_index(t)`` gives the term of step t = 1, 2, ...;
+  a :class:`~optlab.problems.declared.LinearTermsProblem` with field ``slopes``).
   Stochastic version (Theorem 3): f = C x w.p. q = (1 + delta)/(C + 1), else -x, so E f = delta x,
   x* = -1, f* = -delta (a weighted finite sum of two terms). The gradient noise does not depend on x:
   sigma^2 = sum_i q_i (g_i - mean)^2 exactly (stored as ``sigma``).
@@ -35,6 +36,7 @@ import numpy
 import optlab.numpy as onp
 
 from .base import DeviceData, FiniteSumProblem, check_number, check_positive
+from .declared import LinearTermsProblem
 
 
 def _linear_terms(slopes):
@@ -81,8 +83,8 @@ def reddi_adam_example(C=3.0, stochastic=False, delta=0.1):
     # reverse of x[0] under a Python-float cotangent builds its zeros on the host)
     kw = {} if weights is None else dict(weights=weights, f=lambda x: slope * onp.sum(x, axis=-1),
                                          grad=lambda x: data(x)[0].full(x.shape, slope))
-    p = FiniteSumProblem(
-        f_i, len(slopes), 1,
+    return LinearTermsProblem(
+        f_i, slopes,
         f"Reddi et al. Adam example (C={C:g}" + (f", delta={delta:g})" if stochastic else ")"),
         grad_i=grad_i, grad_all=grad_all, hvp_i=lambda x, v, idx: data(x)[0].zeros(x.shape), H=0.0, mu=0.0,
         G=slope, sigma=sigma, rho=0.0, x_star=numpy.array([-1.0]), f_star=-slope,
@@ -91,9 +93,6 @@ def reddi_adam_example(C=3.0, stochastic=False, delta=0.1):
         project=lambda x: x.clip(-1.0, 1.0), x0=numpy.array([1.0]),
         source="Reddi, Kale, Kumar (2018) Thm 1 / Thm 3 (external); seed 003 §17.2",
         extra={"G_max": float(numpy.max(numpy.abs(slopes)))}, batched=True, **kw)
-    p.slopes = slopes
-    p.online_index = lambda t: numpy.array([(t - 1) % 3])
-    return p
 
 
 def median_example(values=(0.0, 0.0, 3.0)):

@@ -11,6 +11,15 @@ the exact moments of SGD read a quadratic's ``A``, Hogwild! reads a data fit's C
   ``LOSSES``), ``lam`` and ``w_true`` (the planted parameter, or None).
 * :class:`RotatedSumProblem`: sum_i phi((Q (w - center))_i), separable after a rotation; fields ``Q``
   and ``center``.
+* :class:`SparseDataFitProblem`: a :class:`DataFitProblem` whose rows have ``nnz`` non-zeros each;
+  field ``supports`` (n x nnz column indices) and ``grad_i_sparse(w, i)`` (Hogwild!'s sparse update).
+* :class:`LinearTermsProblem`: f_i(x) = slopes[i] x in one dimension (Reddi et al.'s example); field
+  ``slopes`` and its online sequence ``online_index(t)`` (term (t - 1) mod n at step t).
+* :class:`PhaseRetrievalProblem`: (1/2m) sum (y_r - (a_r^T w)^2)^2; fields ``A``, ``y``, ``w_true``.
+* :class:`DroDualProblem`: the chi^2-DRO dual over (w, eta) with logistic losses; fields ``X``,
+  ``labels`` and ``lam``.
+* :class:`StrictSaddleProblem`: a problem with a known strict saddle point, field ``x_saddle``.
+* :class:`CubicModelProblem`: 1/2 x^T A x + c^T x + rho/6 ||x||^3; fields ``A`` and ``c``.
 
 Example:
     >>> from optlab.problems import least_squares, quadratic
@@ -19,6 +28,9 @@ Example:
     >>> p = least_squares(n=6, d=2)
     >>> p.loss, p.X.shape
     ('squares', (6, 2))
+    >>> from optlab.problems import strict_saddle
+    >>> strict_saddle(d=2).x_saddle
+    array([0., 0.])
 """
 from __future__ import annotations
 
@@ -79,3 +91,72 @@ class RotatedSumProblem(Problem):
         self.Q = numpy.asarray(Q, dtype=float)
         self.center = numpy.zeros(d) if center is None else numpy.asarray(center, dtype=float)
         super().__init__(f, d, name, **kwargs)
+
+
+class SparseDataFitProblem(DataFitProblem):
+    """A :class:`DataFitProblem` with sparse rows: ``supports[i]`` are the columns where row i is
+    non-zero, and ``grad_i_sparse(w, i)`` returns (support, values) of grad f_i(w), the coordinates a
+    Hogwild! worker writes."""
+
+    def __init__(self, f_i, n, d, name, *, supports, grad_i_sparse, **kwargs):
+        self.supports = numpy.asarray(supports)
+        if self.supports.ndim != 2 or self.supports.shape[0] != n:
+            raise ValueError(f"supports must have one row of column indices per term, shape (n, nnz) = "
+                             f"({n}, nnz), got {self.supports.shape}")
+        self._grad_i_sparse = grad_i_sparse
+        super().__init__(f_i, n, d, name, **kwargs)
+
+    def grad_i_sparse(self, w, i):
+        """(support, values): grad f_i(w) on the columns ``supports[i]`` (zero elsewhere)."""
+        return self._grad_i_sparse(w, i)
+
+
+class LinearTermsProblem(FiniteSumProblem):
+    """f_i(x) = slopes[i] x in one dimension (d = 1); the terms also form an online sequence that shows
+    term ``online_index(t)`` = (t - 1) mod n at step t = 1, 2, ... (the cyclic order)."""
+
+    def __init__(self, f_i, slopes, name, **kwargs):
+        self.slopes = numpy.asarray(slopes, dtype=float)
+        super().__init__(f_i, len(self.slopes), 1, name, **kwargs)
+
+    def online_index(self, t):
+        """The term shown at step t (1-based), as a length-1 index array."""
+        return numpy.array([(t - 1) % self.n])
+
+
+class PhaseRetrievalProblem(FiniteSumProblem):
+    """(1/2m) sum_r (y_r - (a_r^T w)^2)^2: the measurement vectors ``A`` (m x d, rows a_r), the
+    measurements ``y`` and the planted signal ``w_true`` (the minimiser up to sign when noiseless)."""
+
+    def __init__(self, f_i, name, *, A, y, w_true, **kwargs):
+        self.A, self.y = numpy.asarray(A, dtype=float), numpy.asarray(y, dtype=float)
+        self.w_true = numpy.asarray(w_true, dtype=float)
+        m, d = self.A.shape
+        super().__init__(f_i, m, d, name, **kwargs)
+
+
+class DroDualProblem(FiniteSumProblem):
+    """The chi^2-DRO dual over z = (w, eta) with logistic losses on the data ``X`` (n x d) with
+    ``labels`` in {-1, +1}, and the radius parameter ``lam``."""
+
+    def __init__(self, f_i, name, *, X, labels, lam, **kwargs):
+        self.X, self.labels, self.lam = numpy.asarray(X, dtype=float), numpy.asarray(labels, dtype=float), lam
+        n, d = self.X.shape
+        super().__init__(f_i, n, d + 1, name, **kwargs)
+
+
+class StrictSaddleProblem(Problem):
+    """A problem with a known strict saddle ``x_saddle`` (grad f = 0, lambda_min(hess f) < 0 there)."""
+
+    def __init__(self, f, d, name, *, x_saddle, **kwargs):
+        self.x_saddle = numpy.asarray(x_saddle, dtype=float)
+        super().__init__(f, d, name, **kwargs)
+
+
+class CubicModelProblem(Problem):
+    """f(x) = 1/2 x^T A x + c^T x + rho/6 ||x||^3 (the cubic-Newton model): fields ``A`` (symmetric)
+    and ``c``; ``rho`` is the problem's Hessian-Lipschitz constant."""
+
+    def __init__(self, f, name, *, A, c, **kwargs):
+        self.A, self.c = numpy.asarray(A, dtype=float), numpy.asarray(c, dtype=float)
+        super().__init__(f, self.A.shape[0], name, **kwargs)

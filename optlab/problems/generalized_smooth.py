@@ -47,6 +47,7 @@ from ._linalg import margins, op_norm, pullback
 from .base import (
     DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_nonnegative, check_positive,
 )
+from .declared import DroDualProblem, PhaseRetrievalProblem
 
 
 def power_norm(d, p=4.0, center=None):
@@ -165,15 +166,13 @@ def phase_retrieval(m, d, noise=0.0, seed=0):
                   L1=6 * a_max ** 2 * Lam / lam ** (4 / 3), alpha=2 / 3)
         assumptions.add("generalized_smooth")
     exact = noise == 0
-    p = FiniteSumProblem(f_i, m, d, f"phase retrieval (m={m}, d={d})", grad_i=grad_i,
-                         grad_all=grad_all, hvp_i=hvp_i, x_star=w_true if exact else None,
-                         f_star=0.0 if exact else None, assumptions=assumptions,
-                         x0=rng.standard_normal(d) / math.sqrt(d),
-                         source="seed 002 eq. (3) and its per-sample property; seed-notes-short §3.4(3)",
-                         notes="per-term constants K0, K1 are for F_r = 1/2 (y_r - s^2)^2; "
-                               "x_star is defined up to sign", extra=extra, batched=True, **kw)
-    p.A, p.y, p.w_true = A, y, w_true
-    return p
+    return PhaseRetrievalProblem(
+        f_i, f"phase retrieval (m={m}, d={d})", A=A, y=y, w_true=w_true, grad_i=grad_i, grad_all=grad_all,
+        hvp_i=hvp_i, x_star=w_true if exact else None, f_star=0.0 if exact else None,
+        assumptions=assumptions, x0=rng.standard_normal(d) / math.sqrt(d),
+        source="seed 002 eq. (3) and its per-sample property; seed-notes-short §3.4(3)",
+        notes="per-term constants K0, K1 are for F_r = 1/2 (y_r - s^2)^2; x_star is defined up to sign",
+        extra=extra, batched=True, **kw)
 
 
 def _psi(t):
@@ -230,13 +229,11 @@ def dro_dual(n, d, lam=0.1, seed=0):
         top = pullback(Zi, -s * curv * u + pp * s * (1 - s) * zv)
         return xp.concatenate([top, -(curv * u).sum(axis=-1, keepdims=True)], axis=-1) / idx.shape[-1]
 
-    p = FiniteSumProblem(f_i, n, d + 1, f"chi^2 DRO dual (n={n}, d={d}, lam={lam:g})",
-                         grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i, L0=Ls + M * (G ** 2 + 1) / lam,
-                         L1=Ls, alpha=1.0, assumptions={"convex", "generalized_smooth"},
-                         x0=numpy.zeros(d + 1),
-                         source="seed 002 eq. (4) and its (L0, L1) property; seed-notes-short §3.4(4)",
-                         notes="variables z = (w, eta); psi'' jumps at t = -2 (Hessian form a.e.)",
-                         extra={"G_loss": G, "L_loss": Ls, "M_psi": M,
-                                "L0_talk": Ls + 2 * M * (G + 1) ** 2 / lam}, batched=True)
-    p.X, p.labels, p.lam = X, yl, lam
-    return p
+    return DroDualProblem(
+        f_i, f"chi^2 DRO dual (n={n}, d={d}, lam={lam:g})", X=X, labels=yl, lam=lam, grad_i=grad_i,
+        grad_all=grad_all, hvp_i=hvp_i, L0=Ls + M * (G ** 2 + 1) / lam, L1=Ls, alpha=1.0,
+        assumptions={"convex", "generalized_smooth"}, x0=numpy.zeros(d + 1),
+        source="seed 002 eq. (4) and its (L0, L1) property; seed-notes-short §3.4(4)",
+        notes="variables z = (w, eta); psi'' jumps at t = -2 (Hessian form a.e.)",
+        extra={"G_loss": G, "L_loss": Ls, "M_psi": M, "L0_talk": Ls + 2 * M * (G + 1) ** 2 / lam},
+        batched=True)

@@ -14,7 +14,8 @@ sparse products (``lambda_max(X^T X)`` from the dense d x d Gram matrix for d <=
 ``scipy.sparse.linalg.eigsh`` plus its residual norm, an upper bound). Nothing of size n x d or n x n
 is ever dense (``grad_all``, the n x d per-term gradients for exact variances, excepted), so n = 20000
 costs megabytes, not gigabytes. On a GPU the rows are densified on the device (CuPy has no CSR here).
-``p.supports`` is the n x nnz array of supports; ``p.grad_i_sparse(w, i)`` returns (support, values).
+``p.supports`` is the n x nnz array of supports; ``p.grad_i_sparse(w, i)`` returns (support, values)
+(a :class:`~optlab.problems.declared.SparseDataFitProblem`).
 
 Source: EC500 notes (seed 003) §19 (Hogwild!, Theorem 19.1; the notes state no sparsity assumption);
 Niu et al. (2011) (external) for the sparsity statistics.
@@ -38,7 +39,7 @@ import optlab.numpy as onp
 
 from ._linalg import gram_extremes, margins, pullback
 from .base import check_int, is_cupy
-from .declared import DataFitProblem
+from .declared import SparseDataFitProblem
 
 DENSE_GRAM_MAX_D = 2000      # above this dimension, lambda_max(X^T X) by a sparse eigensolver
 
@@ -157,18 +158,16 @@ def sparse_hogwild(n, d, nnz=2, seed=0):
     pattern = sparse.csr_matrix((numpy.ones(n * nnz), supports.ravel(), numpy.arange(n + 1) * nnz),
                                 shape=(n, d))
     conflicts = numpy.asarray(((pattern @ pattern.T) > 0).sum(axis=1)).ravel()
-    p = DataFitProblem(f_i, n, d, f"sparse logistic for Hogwild (n={n}, d={d}, nnz={nnz})", X=X, y=y,
-                       loss="logistic", grad_i=grad_i, grad_all=grad_all, hvp_i=hvp_i,
-                       H=_lambda_max(X) / 4, G=1.0, assumptions={"convex", "smooth", "lipschitz"},
-                       x0=numpy.zeros(d), source="seed 003 §19 (Hogwild!); Niu et al. (2011) (external)",
-                       extra={"H_max": 0.25, "G_max": 1.0, "Omega": nnz, "Delta": float(touch.max() / n),
-                              "rho_conflict": float(conflicts.max() / n)}, batched=True)
-
     def grad_i_sparse(w, i):
         xp = rows(w)[0]
         s = supports[i]   # the support stays on the host; the values go to w's device
         zv = xp.asarray(Zv[i])
         return s, -zv * _sigmoid(-(zv @ w[s]), xp)
 
-    p.supports, p.grad_i_sparse = supports, grad_i_sparse
-    return p
+    return SparseDataFitProblem(
+        f_i, n, d, f"sparse logistic for Hogwild (n={n}, d={d}, nnz={nnz})", supports=supports,
+        grad_i_sparse=grad_i_sparse, X=X, y=y, loss="logistic", grad_i=grad_i, grad_all=grad_all,
+        hvp_i=hvp_i, H=_lambda_max(X) / 4, G=1.0, assumptions={"convex", "smooth", "lipschitz"},
+        x0=numpy.zeros(d), source="seed 003 §19 (Hogwild!); Niu et al. (2011) (external)",
+        extra={"H_max": 0.25, "G_max": 1.0, "Omega": nnz, "Delta": float(touch.max() / n),
+               "rho_conflict": float(conflicts.max() / n)}, batched=True)

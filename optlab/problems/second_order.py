@@ -32,7 +32,8 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import orthogonal
-from .base import DeviceData, Problem, check_int, check_number, check_nonnegative, check_positive
+from .base import DeviceData, check_int, check_number, check_nonnegative, check_positive
+from .declared import CubicModelProblem, StrictSaddleProblem
 
 
 def strict_saddle(d=2, k=1, a=1.0, b=1.0, mu=1.0):
@@ -61,13 +62,12 @@ def strict_saddle(d=2, k=1, a=1.0, b=1.0, mu=1.0):
 
     xs = numpy.where(q, 0.0, math.pi * b)
     x0 = numpy.where(q, 1.0, 1e-3 * b)
-    p = Problem(f, d, f"strict saddle (d={d}, k={k})", grad=grad, hvp=hvp, H=max(mu, a / b ** 2),
-                rho=a / b ** 3, x_star=xs, f_star=-a * k,
-                assumptions={"nonconvex", "smooth", "second_order_smooth"}, x0=x0,
-                source="seed 003 §25 (strict saddles); cosine family of seed-notes part 2 F5",
-                extra={"saddle_lambda_min": -a / b ** 2, "gamma": a / b ** 2}, batched=True)
-    p.x_saddle = numpy.zeros(d)
-    return p
+    return StrictSaddleProblem(
+        f, d, f"strict saddle (d={d}, k={k})", x_saddle=numpy.zeros(d), grad=grad, hvp=hvp,
+        H=max(mu, a / b ** 2), rho=a / b ** 3, x_star=xs, f_star=-a * k,
+        assumptions={"nonconvex", "smooth", "second_order_smooth"}, x0=x0,
+        source="seed 003 §25 (strict saddles); cosine family of seed-notes part 2 F5",
+        extra={"saddle_lambda_min": -a / b ** 2, "gamma": a / b ** 2}, batched=True)
 
 
 def _secular(lam, beta, rho):
@@ -142,11 +142,9 @@ def cubic_test(d=3, rho=1.0, seed=0, lam_min=-1.0, lam_max=1.0, c_norm=1.0):
 
     fs = float(0.5 * xs @ A @ xs + c @ xs + rho / 6 * numpy.linalg.norm(xs) ** 3)
     convex = lam_min >= 0
-    p = Problem(f, d, f"cubic test (rho={rho:g}, lam in [{lam_min:g}, {lam_max:g}])", grad=grad,
-                hvp=hvp, rho=rho, x_star=xs, f_star=fs,
-                assumptions={"convex" if convex else "nonconvex", "second_order_smooth"},
-                x0=numpy.zeros(d), source="seed 003 §25; Nesterov and Polyak (2006) (external)",
-                notes="x_star from the secular equation (bisection); not globally H-smooth",
-                extra={"lambda_min": lam_min}, batched=True)
-    p.A, p.c = A, c
-    return p
+    return CubicModelProblem(
+        f, f"cubic test (rho={rho:g}, lam in [{lam_min:g}, {lam_max:g}])", A=A, c=c, grad=grad, hvp=hvp,
+        rho=rho, x_star=xs, f_star=fs, assumptions={"convex" if convex else "nonconvex", "second_order_smooth"},
+        x0=numpy.zeros(d), source="seed 003 §25; Nesterov and Polyak (2006) (external)",
+        notes="x_star from the secular equation (bisection); not globally H-smooth",
+        extra={"lambda_min": lam_min}, batched=True)

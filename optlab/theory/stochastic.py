@@ -9,6 +9,7 @@ import math
 
 import numpy
 
+from ..problems import QuadraticProblem
 from .theorem import AssumptionError
 
 MC_SEEDS = 12          # seeds per drawn instance in the property tests (Monte Carlo theorems)
@@ -105,7 +106,7 @@ def exact_grad_sq(inst, lrs, B=1):
     (seed-notes part 1 §7.3; the noise covariance is sigma^2/d I for Gaussian and sphere noise).
     """
     p = inst.problem
-    A = getattr(p, "A", None)
+    A = p.A if isinstance(p, QuadraticProblem) else None      # a declared Hessian, not any field named A
     x0 = numpy.asarray(inst.x0, dtype=float)
     if A is None or p.rho != 0 or not numpy.allclose(p.grad(x0), A @ (x0 - p.x_star)):
         raise AssumptionError(f"the exact moments need a quadratic with Hessian A; {p.name} is not one")
