@@ -107,7 +107,8 @@ def _no_fallback_if_batched(p):
 @pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])
 def test_every_family_answers_a_batch_row_by_row(family):
     """Row s of every batched answer (f, grad, hvp, the engine's, the projection; a finite sum's f_i,
-    grad_i, hvp_i with one index row per seed or one shared index row) is the single-iterate answer."""
+    grad_i, hvp_i and engine_grad_i with one index row per seed or one shared index row) is the
+    single-iterate answer."""
     p = family.make()
     rng = np.random.default_rng(0)
     X = _batch_of_x0(p)
@@ -117,8 +118,9 @@ def test_every_family_answers_a_batch_row_by_row(family):
         egb, ehb, pb = p.engine_grad(X), p.engine_hvp(X, V), p.project(3.0 * X)
         if p.is_finite_sum:
             idx = rng.integers(0, p.n, (3, 2))
-            per_seed = [np.asarray(p.f_i(X, idx)), p.grad_i(X, idx), p.hvp_i(X, V, idx)]
-            shared = [np.asarray(p.f_i(X, idx[0])), p.grad_i(X, idx[0]), p.hvp_i(X, V, idx[0])]
+            per_seed = [np.asarray(p.f_i(X, idx)), p.grad_i(X, idx), p.hvp_i(X, V, idx), p.engine_grad_i(X, idx)]
+            shared = [np.asarray(p.f_i(X, idx[0])), p.grad_i(X, idx[0]), p.hvp_i(X, V, idx[0]),
+                      p.engine_grad_i(X, idx[0])]
     assert fb.shape == (3,) and gb.shape == X.shape and hb.shape == X.shape
     np.testing.assert_allclose(fb, [float(p.f(x)) for x in X], **TOL)
     np.testing.assert_allclose(gb, [p.grad(x) for x in X], **TOL)
@@ -133,6 +135,7 @@ def test_every_family_answers_a_batch_row_by_row(family):
             np.testing.assert_allclose(rows[0], [float(p.f_i(x, i)) for x, i in zip(X, ids)], **TOL)
             np.testing.assert_allclose(rows[1], [p.grad_i(x, i) for x, i in zip(X, ids)], **TOL)
             np.testing.assert_allclose(rows[2], [p.hvp_i(x, v, i) for x, v, i in zip(X, V, ids)], **TOL)
+            np.testing.assert_allclose(rows[3], [p.engine_grad_i(x, i) for x, i in zip(X, ids)], **TOL)
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])

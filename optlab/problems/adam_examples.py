@@ -35,8 +35,9 @@ import numpy
 
 import optlab.numpy as onp
 
-from .base import DeviceData, FiniteSumProblem, check_number, check_positive
+from .base import FiniteSumProblem, check_number, check_positive
 from .declared import LinearTermsProblem
+from .device_data import DeviceData
 
 
 def _linear_terms(slopes):

@@ -22,21 +22,21 @@ Assumption names (a frozenset in ``assumptions``): 'convex', 'strongly_convex', 
 'nonconvex'.
 
 Backends (NumPy or CuPy): ``f``, ``grad``, ``hvp`` (and a finite sum's ``f_i``, ``grad_i``, ``hvp_i``,
-``grad_all``) accept a CuPy ``x`` and answer on its device. A family keeps its data on the host and
-reads it through a :class:`DeviceData`, which copies it to a device once (on first use there) and
-caches the copy, so the NumPy path pays one type check. ``x0(seed)`` draws the start on the host and
-moves it to the backend chosen with :func:`optlab.backend.set_backend`, so after
-``set_backend("cupy")`` a plain ``run(method, problem, steps)`` runs on the GPU. Certified constants,
-``x_star`` and ``hessian`` (a dense host matrix) stay on the host; ``value``, ``variance``,
-``in_domain`` and ``hessian`` accept a device ``x``.
+``grad_all``) accept a CuPy ``x`` and answer on its device; a family reads its host data through a
+:class:`~optlab.problems.device_data.DeviceData`. ``x0(seed)`` draws the start on the host and moves it
+to the backend chosen with :func:`optlab.backend.set_backend`, so after ``set_backend("cupy")`` a plain
+``run(method, problem, steps)`` runs on the GPU. Certified constants, ``x_star`` and ``hessian`` (a
+dense host matrix) stay on the host; ``value``, ``variance``, ``in_domain`` and ``hessian`` accept a
+device ``x``.
 
 Seeds as a batch axis: ``f``, ``grad``, ``hvp`` (and a finite sum's ``f_i``, ``grad_i``, ``hvp_i``,
 ``project``) also accept a batch of S iterates, an array of shape (S, d) (row s is seed s's iterate;
-a finite sum then takes one index array per row, shape (S, B)), and answer per row: ``f`` an (S,)
-array, ``grad`` an (S, d) array. A family that computes this in one vectorized pass says so with
-``batched=True``; for any other problem (a custom ``f`` written for one vector) the rows are evaluated
-one by one, with a one-time :class:`BatchFallbackWarning` naming the problem, so every problem batches
-and the row loop is the reference a vectorized family is tested against.
+a finite sum then takes one index array per row, shape (S, B), or one (B,) shared by all rows), and
+answer per row: ``f`` an (S,) array, ``grad`` an (S, d) array. A family that computes this in one
+vectorized pass says so with ``batched=True``; any other problem is evaluated row by row
+(:mod:`optlab.problems.batch_rows`, with a one-time :class:`BatchFallbackWarning`).
+
+``describe()`` and ``plot()`` are :mod:`optlab.problems.describe`'s.
 
 Source: EC500 lecture notes (seed 003, definitions of smoothness, strong convexity and Lipschitz
 continuity), the generalized-smoothness talk (seed 002, (L0, L1, alpha)-smoothness and generalized PL),
@@ -56,36 +56,24 @@ Example:
 """
 from __future__ import annotations
 
-import math
-import warnings
-
 import numpy
 
 from .. import autodiff as _ad
 # the argument checks live in optlab._validate (one contract for problems and methods); re-exported here
 from .._validate import check_int, check_nonnegative, check_number, check_positive  # noqa: F401
-from ..autodiff.graph import Variable as _Variable
 from ..backend import get_xp, is_cupy, to_backend, to_numpy
+# DeviceData and the batch helpers have their own modules; imported here, where families also find them
+from .batch_rows import BatchFallbackWarning, is_batch, row_by_row  # noqa: F401
+from .batch_rows import ndim as _ndim
+from .describe import DESCRIPTIONS, describe, plot
+from .device_data import DeviceData  # noqa: F401
 
 ASSUMPTIONS = frozenset({
     "convex", "strongly_convex", "smooth", "lipschitz", "second_order_smooth", "generalized_smooth",
     "generalized_pl", "scale_invariant", "finite_sum", "nonconvex",
 })
 
-CONSTANTS = ("H", "mu", "G", "sigma", "rho", "L0", "L1", "alpha", "pl_mu", "pl_exponent")
-
-_DESCRIPTIONS = {
-    "H": "smoothness: ||grad f(x) - grad f(y)|| <= H ||x - y||",
-    "mu": "strong convexity: f(y) >= f(x) + <grad f(x), y - x> + mu/2 ||y - x||^2",
-    "G": "Lipschitz: |f(x) - f(y)| <= G ||x - y||",
-    "sigma": "noise standard deviation (variance sigma^2)",
-    "rho": "Hessian Lipschitz: ||hess f(x) - hess f(y)|| <= rho ||x - y||",
-    "L0": "generalized smoothness: ||hess f(x)|| <= L0 + L1 ||grad f(x)||^alpha",
-    "L1": "(see L0)",
-    "alpha": "order of generalized smoothness",
-    "pl_mu": "generalized PL: ||grad f(x)||^pl_exponent >= 2 pl_mu (f(x) - f*)",
-    "pl_exponent": "(see pl_mu)",
-}
+CONSTANTS = tuple(DESCRIPTIONS)    # H, mu, G, sigma, rho, L0, L1, alpha, pl_mu, pl_exponent (in this order)
 
 
 # ----------------------------------------------------------------------------------------- validation
@@ -103,101 +91,6 @@ def _ad_sum(y):
     import optlab.numpy as onp   # (a late import: optlab.numpy imports the problems' engine)
 
     return onp.sum(y)
-
-
-def _fmt(value):
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-# ----------------------------------------------------------------------------------------- device data
-_ndarray = numpy.ndarray
-
-
-class DeviceData:
-    """A family's host data, and its copy on each device, made once and cached.
-
-    ``data = DeviceData(A, b)`` holds host arrays; ``xp, A, b = data(x)`` returns the namespace of
-    ``x`` and the arrays on ``x``'s device: the host arrays themselves for a NumPy ``x`` (one type
-    check), a copy made on first use and then reused for a CuPy ``x`` (one per device). ``x`` may be
-    a graph value (inside ``f`` while the engine differentiates): its value decides. Entries that are
-    not NumPy arrays (numbers) pass through unchanged.
-
-    Example:
-        >>> import numpy as np
-        >>> data = DeviceData(np.eye(2), 3.0)
-        >>> xp, A, c = data(np.ones(2))
-        >>> xp is np, A is data.host[0], c
-        (True, True, 3.0)
-    """
-
-    __slots__ = ("_host", "_copies")
-
-    def __init__(self, *arrays):
-        self._host = (numpy,) + arrays
-        self._copies = {}
-
-    @property
-    def host(self):
-        """The host arrays (as given)."""
-        return self._host[1:]
-
-    def __call__(self, x):
-        if x.__class__ is _ndarray:  # the NumPy fast path: no lookup
-            return self._host
-        return self._on_device_of(x)
-
-    def _on_device_of(self, x):
-        while isinstance(x, _Variable):
-            x = x.value
-        if not is_cupy(x):
-            return self._host
-        device = getattr(x, "device", None)
-        key = getattr(device, "id", device)
-        copies = self._copies.get(key)
-        if copies is None:
-            xp = get_xp(x)
-            if hasattr(device, "__enter__"):  # a CuPy device: copy onto x's GPU, not the current one
-                with device:
-                    copies = self._copy(xp)
-            else:
-                copies = self._copy(xp)
-            self._copies[key] = copies
-        return copies
-
-    def _copy(self, xp):
-        return (xp,) + tuple(xp.asarray(a) if isinstance(a, _ndarray) else a for a in self._host[1:])
-
-
-# ----------------------------------------------------------------------------------------- batch rows
-def _ndim(x):
-    return getattr(x, "ndim", 0)
-
-
-class BatchFallbackWarning(UserWarning):
-    """A batch of seeds is evaluated row by row (correct, but one Python call per seed)."""
-
-
-def is_batch(x):
-    """Whether ``x`` is a batch of iterates (S, d) rather than one iterate (d,)."""
-    return _ndim(x) > 1
-
-
-def _rows(problem, fn, x, *rest):
-    """``fn`` applied to each row of the batch ``x`` (with the same row of each array in ``rest``),
-    stacked: the reference semantics of a batched call, used by problems that do not vectorize."""
-    if not problem._warned:
-        problem._warned = True
-        warnings.warn(f"problem {problem.name!r} does not declare batched=True: a batch of seeds is "
-                      f"evaluated row by row (write f with a leading batch axis and pass batched=True to "
-                      f"vectorize)", BatchFallbackWarning, stacklevel=3)
-    while isinstance(x, _Variable):
-        x = x.value
-    xp = get_xp(x)
-    return xp.stack([xp.asarray(fn(x[s], *(r[s] for r in rest))) for s in range(x.shape[0])])
 
 
 # ----------------------------------------------------------------------------------------- Problem
@@ -280,7 +173,7 @@ class Problem:
     def f(self, x):
         """The loss, written with optlab.numpy (differentiable by optlab.grad); per row of a batch."""
         if _ndim(x) > 1 and not self.batched:
-            return _rows(self, self._f, x)
+            return row_by_row(self, self._f, x)
         return self._f(x)
 
     def __call__(self, x):
@@ -294,7 +187,7 @@ class Problem:
         """The gradient: analytic where the family provides one, else the engine's."""
         if self._grad is not None:
             if _ndim(x) > 1 and not self.batched:
-                return _rows(self, self._grad, x)
+                return row_by_row(self, self._grad, x)
             return self._grad(x)
         return self.engine_grad(x)
 
@@ -302,18 +195,18 @@ class Problem:
         """Hessian-vector product: analytic where provided, else the engine's (reverse over reverse)."""
         if self._hvp is not None:
             if _ndim(x) > 1 and not self.batched:
-                return _rows(self, self._hvp, x, v)
+                return row_by_row(self, self._hvp, x, v)
             return self._hvp(x, v)
         return self.engine_hvp(x, v)
 
     def engine_grad(self, x):
         if _ndim(x) > 1:
-            return self._engine_grad_batch(x) if self.batched else _rows(self, self._engine_grad, x)
+            return self._engine_grad_batch(x) if self.batched else row_by_row(self, self._engine_grad, x)
         return self._engine_grad(x)
 
     def engine_hvp(self, x, v):
         if _ndim(x) > 1:
-            return self._engine_hvp_batch(x, v) if self.batched else _rows(self, self._engine_hvp, x, v)
+            return self._engine_hvp_batch(x, v) if self.batched else row_by_row(self, self._engine_hvp, x, v)
         return self._engine_hvp(x, v)
 
     @property
@@ -345,7 +238,7 @@ class Problem:
         if self._project is None:
             return x
         if _ndim(x) > 1 and not self.batched:
-            return _rows(self, self._project, x)
+            return row_by_row(self, self._project, x)
         return self._project(x)
 
     def x0(self, seed=0):
@@ -370,50 +263,14 @@ class Problem:
 
     def describe(self):
         """Plain-text description for lectures: constants, assumptions, domain, optimum, source."""
-        lines = [f"{self.name} (d = {self.d}" + (f", n = {self.n}" if self.is_finite_sum else "") + ")"]
-        lines.append("  assumptions: " + (", ".join(sorted(self.assumptions)) or "none claimed"))
-        lines.append(f"  domain of the claims: {self.domain}")
-        for n in CONSTANTS:
-            v = getattr(self, n)
-            if v is not None:
-                lines.append(f"  {n:<11} = {_fmt(v):<12} {_DESCRIPTIONS[n]}")
-        for n, v in self.extra.items():
-            lines.append(f"  {n:<11} = {_fmt(v)}")
-        lines.append(f"  f*          = {_fmt(self.f_star)}")
-        if self.x_star is not None:
-            xs = numpy.array2string(self.x_star, precision=4, threshold=6)
-            lines.append(f"  x*          = {xs}")
-        if self.H is not None and self.mu:
-            lines.append(f"  condition number H/mu = {self.H / self.mu:.6g}")
-        if self.source:
-            lines.append(f"  source: {self.source}")
-        if self.notes:
-            lines.append(f"  notes: {self.notes}")
-        return "\n".join(lines)
+        return describe(self)
 
     def __repr__(self):
         return f"<Problem {self.name!r} d={self.d}>"
 
     def plot(self, ax=None, lim=2.0, num=201):
         """Plot f along a line (d = 1) or as contours (d = 2) with matplotlib; returns the axes."""
-        import matplotlib.pyplot as plt
-
-        ax = ax or plt.gca()
-        center = self.x_star if self.x_star is not None else numpy.zeros(self.d)
-        t = numpy.linspace(-lim, lim, num)
-        if self.d == 1:
-            ax.plot(center[0] + t, [self.value(center + numpy.array([s])) for s in t])
-        elif self.d == 2:
-            X, Y = numpy.meshgrid(center[0] + t, center[1] + t)
-            Z = numpy.vectorize(lambda a, b: self.value(numpy.array([a, b])))(X, Y)
-            ax.contour(X, Y, Z, levels=30)
-        else:
-            u = numpy.zeros(self.d)
-            u[0] = 1.0
-            ax.plot(t, [self.value(center + s * u) for s in t])
-            ax.set_xlabel("t along e_1")
-        ax.set_title(self.name)
-        return ax
+        return plot(self, ax=ax, lim=lim, num=num)
 
 
 class FiniteSumProblem(Problem):
@@ -459,7 +316,7 @@ class FiniteSumProblem(Problem):
         self._engine_grad_i = _ad.grad(self._f_i)
 
     def _idx(self, idx):
-        if idx.__class__ is not _ndarray and not is_cupy(idx):  # host index arrays (CuPy's too) pass
+        if idx.__class__ is not numpy.ndarray and not is_cupy(idx):  # host index arrays (CuPy's too) pass
             idx = numpy.asarray(idx)
         if idx.ndim == 0:
             idx = idx.reshape(1)
@@ -484,7 +341,7 @@ class FiniteSumProblem(Problem):
     def f_i(self, x, idx):
         idx = self._batch_idx(x, idx)
         if _ndim(x) > 1 and not self.batched:
-            return _rows(self, self._f_i, x, idx)
+            return row_by_row(self, self._f_i, x, idx)
         return self._f_i(x, idx)
 
     def grad_i(self, x, idx):
@@ -492,27 +349,29 @@ class FiniteSumProblem(Problem):
         idx = self._batch_idx(x, idx)
         if self._grad_i is not None:
             if _ndim(x) > 1 and not self.batched:
-                return _rows(self, self._grad_i, x, idx)
+                return row_by_row(self, self._grad_i, x, idx)
             return self._grad_i(x, idx)
         return self.engine_grad_i(x, idx)
 
     def engine_grad_i(self, x, idx):
         idx = self._batch_idx(x, idx)
         if _ndim(x) > 1:
+            if self.batched:   # the rows are independent: the gradient of their sum, row by row
+                return _ad.grad(lambda X: _ad_sum(self._f_i(X, idx)))(x)
             if idx.ndim == 1:
                 idx = idx.reshape(1, -1).repeat(x.shape[0], axis=0)
-            return _rows(self, self._engine_grad_i, x, idx)
+            return row_by_row(self, self._engine_grad_i, x, idx)
         return self._engine_grad_i(x, idx)
 
     def hvp_i(self, x, v, idx):
         idx = self._batch_idx(x, idx)
-        if _ndim(x) > 1 and not (self.batched and self._hvp_i is not None):
+        if _ndim(x) > 1 and not self.batched:
             if idx.ndim == 1:
                 idx = idx.reshape(1, -1).repeat(x.shape[0], axis=0)
-            return _rows(self, self.hvp_i, x, v, idx)
+            return row_by_row(self, self.hvp_i, x, v, idx)
         if self._hvp_i is not None:
             return self._hvp_i(x, v, idx)
-        return _ad.hvp(lambda y: self._f_i(y, idx))(x, v)
+        return _ad.hvp(lambda y: _ad_sum(self._f_i(y, idx)))(x, v)   # a batch: the rows' sum, as above
 
     def grad_all(self, x):
         """n x d matrix whose row i is grad f_i(x) (in the namespace of ``x``)."""

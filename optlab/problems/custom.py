@@ -7,7 +7,7 @@ H -> 'smooth', mu > 0 -> 'strongly_convex' and 'convex', G -> 'lipschitz', rho -
 'generalized_pl'; say ``convex=True`` / ``convex=False`` to add 'convex' / 'nonconvex'.
 The constants are claims: check them with :mod:`optlab.problems.checks` before relying on them.
 To run on CuPy arrays, read any NumPy data the loss closes over through a
-:class:`~optlab.problems.base.DeviceData` (``xp, X, y = data(w)``), which copies it to w's device once.
+:class:`~optlab.problems.device_data.DeviceData` (``xp, X, y = data(w)``), which copies it to w's device once.
 
 Source: the issue "optlab.problems" (users state their own constants); constants as in seed 003.
 

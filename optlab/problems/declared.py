@@ -38,7 +38,8 @@ import numpy
 
 import optlab.numpy as onp
 
-from .base import DeviceData, FiniteSumProblem, Problem
+from .base import FiniteSumProblem, Problem
+from .device_data import DeviceData
 
 LOSSES = ("squares", "logistic", "huber", "absolute")
 

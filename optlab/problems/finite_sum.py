@@ -38,8 +38,9 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import gram_extremes, margins, pullback
-from .base import DeviceData, check_int, check_nonnegative, check_positive
+from .base import check_int, check_nonnegative, check_positive
 from .declared import DataFitProblem
+from .device_data import DeviceData
 
 
 def _data(n, d, seed, normalize):

@@ -134,9 +134,10 @@ def sparse_hogwild(n, d, nnz=2, seed=0):
         xp, Z_ = rows(w)
         if sparse.issparse(Z_) and isinstance(w, numpy.ndarray):      # plain host arrays: sparse products
             return numpy.mean(numpy.logaddexp(0.0, -_row_margins(Z_, idx, w)), axis=-1)
-        Zi = Z_[idx]
-        if sparse.issparse(Zi):
-            Zi = Zi.toarray()                           # the B selected rows, dense for the engine
+        if sparse.issparse(Z_):          # the selected rows, dense for the engine: (B, d), or (S, B, d)
+            Zi = Z_[idx.ravel()].toarray().reshape(idx.shape + (d,))    # (CSR indexes one axis only)
+        else:
+            Zi = Z_[idx]
         return onp.mean(onp.softplus(-margins(Zi, w)), axis=-1)
 
     def grad_i(w, idx):

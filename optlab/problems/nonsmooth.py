@@ -28,8 +28,9 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import margins, pullback
-from .base import DeviceData, Problem, check_int, check_nonnegative, check_positive
+from .base import Problem, check_int, check_nonnegative, check_positive
 from .declared import DataFitProblem
+from .device_data import DeviceData
 
 
 def norm_loss(d, G=1.0, seed=0, x_star=None):

@@ -32,8 +32,9 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import orthogonal
-from .base import DeviceData, check_int, check_number, check_nonnegative, check_positive
+from .base import check_int, check_number, check_nonnegative, check_positive
 from .declared import CubicModelProblem, StrictSaddleProblem
+from .device_data import DeviceData
 
 
 def strict_saddle(d=2, k=1, a=1.0, b=1.0, mu=1.0):

@@ -32,7 +32,8 @@ import numpy
 import optlab.numpy as onp
 
 from ._linalg import margins
-from .base import DeviceData, FiniteSumProblem, check_int, check_nonnegative, check_positive
+from .base import FiniteSumProblem, check_int, check_nonnegative, check_positive
+from .device_data import DeviceData
 
 
 def zipf_one_hot(d, s=2.0, D=1.0, bias=0.2):
