@@ -14,7 +14,8 @@ import pytest
 from test_algorithms import METHODS, X0, P
 
 from optlab.algorithms import (
-    GD, SGD, SVRG, AdaGrad, AdaGradNorm, Adam, NormalizedSGDMomentum, SGDMomentum, WNGrad, run,
+    GD, SGD, SVRG, AdaGrad, AdaGradNorm, Adam, HogwildSim, NormalizedSGDMomentum, SGDMomentum, WNGrad,
+    run,
 )
 from optlab.algorithms.base import stepper
 from optlab.algorithms.run import SeedLoopWarning
@@ -83,12 +84,46 @@ def test_per_seed_state_is_per_seed():
 
 
 def test_methods_that_cannot_batch_say_why():
-    for name in ("almost_convex_prox", "cubic_newton", "negative_curvature", "gan_sgd",
-                 "hogwild_sim_coordinate"):
+    for name in ("almost_convex_prox", "cubic_newton", "negative_curvature", "gan_sgd"):
         assert isinstance(METHODS[name].no_batch, str) and METHODS[name].no_batch
         with pytest.warns(SeedLoopWarning, match="one by one"):
             run(METHODS[name], P, steps=2, seeds=[0, 1])
-    assert METHODS["hogwild_sim"].no_batch is None
+    assert METHODS["hogwild_sim"].no_batch is None and METHODS["hogwild_sim_coordinate"].no_batch is None
+
+
+HOGWILD = {f"{delay}/{'coordinate' if coord else 'full'}": HogwildSim(lr=0.2, tau=3, coordinate=coord, delay=delay)
+           for delay in ("max", "uniform") for coord in (False, True)}
+
+
+@pytest.mark.parametrize("oracle", ["indices", "gaussian", "affine", "counter"])
+@pytest.mark.parametrize("name", sorted(HOGWILD))
+def test_batched_hogwild_equals_single_runs(name, oracle):
+    """Each seed draws its delay k(t) before its sample and its coordinate j after it, from its own
+    stream: the batch keeps that order per seed (oracle.sample_with), so its rows are the single runs,
+    with their delays."""
+    kw = {"indices": dict(batch_size=2), "gaussian": dict(noise="gaussian", sigma=0.5),
+          "affine": dict(noise="affine", sigma=0.5, tau1=0.3),
+          "counter": dict(noise="sphere", sigma=0.5, stream="counter")}[oracle]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SeedLoopWarning)
+        batch = run(HOGWILD[name], P, seeds=SEEDS, steps=30, **kw)
+    singles = [run(HOGWILD[name], P, seed=s, steps=30, **kw) for s in SEEDS]
+    _assert_rows_equal(batch, singles)
+    for k, single in enumerate(singles):
+        assert batch[k].state.delay == single.state.delay
+        assert len(batch[k].state.history) == len(single.state.history)
+
+
+def test_sample_with_draws_around_each_seeds_sample_in_stream_order():
+    o = BatchOracle(P, seeds=SEEDS, batch_size=2)
+    singles = [Oracle(P, seed=s, batch_size=2) for s in SEEDS]
+    for _ in range(5):
+        k, xi, j = o.sample_with(before=lambda rng: rng.integers(0, 4), after=lambda rng: rng.random())
+        for s, one in enumerate(singles):
+            k1, xi1, j1 = one.sample_with(before=lambda rng: rng.integers(0, 4), after=lambda rng: rng.random())
+            assert k[s] == k1 and j[s] == j1
+            np.testing.assert_array_equal(xi[s], xi1)
+    assert o.calls["sample"] == singles[0].calls["sample"] == 5
 
 
 def _batch_of_x0(p, seeds=(1, 2, 3)):

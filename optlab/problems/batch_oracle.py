@@ -14,8 +14,11 @@ order as the single oracle draws them; only the grouping differs:
   blocks as well. Sampling without replacement is not a plain fill: it draws step by step, per seed.
 
 Methods that draw their own randomness call ``oracle.draw(fn)``: ``fn(rng)`` for each seed's generator,
-stacked (a single :class:`Oracle` answers ``fn(oracle.rng)``). A method may not mix ``draw`` with
-``sample`` on a batch (a prefetched block would come out of order): that is refused with an error.
+stacked (a single :class:`Oracle` answers ``fn(oracle.rng)``). A ``draw`` after a ``sample`` on a batch
+is refused with an error (the block prefetched from each stream would come out of order); after a
+``draw``, samples are drawn step by step, in stream order. A method that draws next to every sample
+calls ``oracle.sample_with(before, after)``: each seed's ``before(rng)``, its sample and
+``after(rng)``, in this order from its stream (Hogwild!'s delay and coordinate).
 
 Counts (``calls``, ``grad_evals``) are those of one seed's run (every seed makes the same calls).
 
@@ -119,12 +122,8 @@ class BatchOracle:
             z = counter_normals(self._xp, self.seeds, self._draws - 1, B * d,
                                 keys=self._keys).reshape(self.S, B, d)
             return shape_noise(z, self.noise, self.sigma, self._single._scale, self._xp)
-        if not self._blocked:
+        if not self._blocked or self._drew:   # no block ahead of the method's own draws
             return self._step_by_step()
-        if self._drew:
-            raise RuntimeError("this method draws its own randomness (oracle.draw) and also calls "
-                               "oracle.sample(); a batch of seeds cannot keep both in stream order: "
-                               "run its seeds one by one")
         if self._block is None or self._next == len(self._block):
             self._block, self._next = self._draw_block(), 0
             self._drawn += len(self._block)
@@ -163,9 +162,13 @@ class BatchOracle:
 
     def _step_by_step(self):
         xis = []
-        for r in self.rngs:                   # a single oracle's sample, drawn from each stream
+        for s, r in enumerate(self.rngs):     # a single oracle's sample, drawn from each stream
             self._single.rng = r
+            if self.signs is not None:
+                self._single.signs = self.signs[s]
             xis.append(self._single.sample())
+        if self.noise == "affine":            # (u, v) per seed -> ((S, 1), (S, d)), as a block hands out
+            return numpy.array([[u] for u, _ in xis]), numpy.stack([v for _, v in xis])
         return numpy.stack(xis)
 
     def draw(self, fn):
@@ -175,6 +178,17 @@ class BatchOracle:
                                "prefetched from each stream would come out of order")
         self._drew = True
         return numpy.stack([numpy.asarray(fn(r)) for r in self.rngs])
+
+    def sample_with(self, before=None, after=None):
+        """Each seed's ``before(rng)``, sample and ``after(rng)``, drawn in this order from its own stream
+        and stacked: row s is the single oracle's ``sample_with`` for seed s. Without functions it is
+        ``(None, sample(), None)``; with them, samples are drawn step by step from then on."""
+        if before is None and after is None:
+            return None, self.sample(), None
+        b = None if before is None else self.draw(before)    # (refused after a prefetched block)
+        self._drew = True
+        xi = self.sample()                                  # step by step now: the streams stay in order
+        return b, xi, None if after is None else self.draw(after)
 
     def stoch_grad(self, X, xi):
         """Each seed's stochastic gradient for its own sample (row s of ``xi``)."""

@@ -199,6 +199,14 @@ class Oracle:
         :class:`~optlab.problems.batch_oracle.BatchOracle` answers it for each seed's stream)."""
         return fn(self.rng)
 
+    def sample_with(self, before=None, after=None):
+        """``(before(rng), xi, after(rng))``: a sample with the method's own draws just before and just
+        after it, in this order from this oracle's stream (None for a missing function). A batch of
+        seeds answers it seed by seed in the same order, where ``draw`` and ``sample`` could not mix."""
+        b = None if before is None else before(self.rng)
+        xi = self.sample()
+        return b, xi, None if after is None else after(self.rng)
+
     def __call__(self, x):
         """Draw a fresh sample and return its stochastic gradient at x."""
         return self.stoch_grad(x, self.sample())
