@@ -120,7 +120,7 @@ def initial_term(sub, gamma):
 
 
 def inner_steps_guaranteed(problem, w, gamma, target):
-    """The k after which EC500-22.3 guarantees ||grad F_t(delta_k)|| <= target (the outer loop's stop).
+    """The k >= 1 after which EC500-22.3 guarantees ||grad F_t(delta_k)|| <= target (the outer loop's stop).
 
     On EC500-22.3-gap's example: the smallest k with 5 (1 - sqrt(0.1))^k (log 5 - 1/2) <= 1e-12 is
     ceil(log(1e-12 / 5.547) / log(0.68377)) = ceil(77.2):
@@ -131,8 +131,8 @@ def inner_steps_guaranteed(problem, w, gamma, target):
     """
     q, C0 = contraction(problem, gamma), initial_term(subproblem(problem, w, gamma), gamma)
     H_F = problem.H + 2 * gamma
-    if 2 * H_F * C0 <= target ** 2:
-        return 0
+    if 2 * H_F * q * C0 <= target ** 2:
+        return 1                        # the loop tests after each step, so it takes at least one
     return math.ceil(math.log(target ** 2 / (2 * H_F * C0)) / math.log(q))
 
 
