@@ -41,7 +41,7 @@ class AlmostConvexProx:
 
     Theorems: EC500-22-almost-convex, EC500-22-almost-convex/printed.
 
-    Its inner solver (:meth:`inner_step`) is checked by EC500-22.3 through :class:`optlab.theory.ec500_almost_convex.ProxInner`.
+    Its inner solver (:meth:`inner_step`) is checked by EC500-22.3 (through the theory's ``ProxInner``).
     """
     gamma: float
     H: float

@@ -10,9 +10,12 @@
   (2 at u = 0, -1/4 at u^2 = 3), phi''' = 4u(u^2-3)/(1+u^2)^3 with max |phi'''| = 3/2 + sqrt(2) at
   u = -(sqrt(2) - 1). So H = 2, G = sqrt(d), rho = 3/2 + sqrt(2), gamma = 1/4, f* = 0 at w* = c.
 * ``pl_sine(d)``: f(w) = sum_i w_i^2 + 3 sin^2(w_i) (Karimi, Nutini, Schmidt 2016): non-convex
-  (phi'' = 2 + 6 cos 2w in [-4, 8]), H = 8, rho = 12, f* = 0 at 0, and PL:
+  (phi'' = 2 + 6 cos 2w in [-4, 8], so gamma = 4 at w = pi/2), H = 8, rho = 12, f* = 0 at 0, and PL:
   ||grad f||^2 >= 2 pl_mu f with pl_mu = 0.175 (the best constant is 0.175531 at w = +-2.2017; Karimi
   et al. quote 1/32, valid but loose).
+
+Each gamma above is certified (hess f >= -gamma I, attained) and claimed as the assumption ``"almost_convex"``
+(EC500 Def 22.2), which the theorems of the almost-convex loop require (tests/test_almost_convex.py).
 
 All three are separable in rotated coordinates, so each per-coordinate bound is the d-dimensional one
 (operator norms of diagonal matrices are their largest entries).

@@ -187,7 +187,8 @@ class EC500_22_3_gap(_Inner):
     (1 - sqrt(0.1)) (log 5 - 1/2) = 0.7586:
 
     >>> p = log_sum(d=1)
-    >>> round(float(EC500_22_3_gap.theorem.check(Instance(p, p.x_star + 3.0, T=1, hyper={"gamma": 0.25})).bound[0]), 4)
+    >>> c = EC500_22_3_gap.theorem.check(Instance(p, p.x_star + 3.0, T=1, hyper={"gamma": 0.25}))
+    >>> round(float(c.bound[0]), 4)
     0.7586
     """
     id = "EC500-22.3-gap"
@@ -218,7 +219,8 @@ class EC500_22_3(_Inner):
     On EC500-22.3-gap's example (H_F = 5/2): 2 (5/2) 0.75859 = 3.793 at k = 1:
 
     >>> p = log_sum(d=1)
-    >>> round(float(EC500_22_3.theorem.check(Instance(p, p.x_star + 3.0, T=1, hyper={"gamma": 0.25})).bound[0]), 4)
+    >>> c = EC500_22_3.theorem.check(Instance(p, p.x_star + 3.0, T=1, hyper={"gamma": 0.25}))
+    >>> round(float(c.bound[0]), 4)
     3.793
     """
     id, statement = "EC500-22.3", "corrected"
@@ -305,7 +307,8 @@ class _AlmostConvex:
     gamma ||delta||^2."""
     algorithm, kind = AlmostConvexProx, "every_step"
     requires, constants, data = {"smooth", "almost_convex"}, ("H",), ("f_star",)
-    rule = "gamma-almost convex (certified extra['gamma'] <= gamma <= H); inner solves to ||grad F_t|| <= eps min(1, sqrt(gamma/(3H)))"
+    rule = ("gamma-almost convex (certified extra['gamma'] <= gamma <= H); inner solves to ||grad F_t|| <= "
+            "eps min(1, sqrt(gamma/(3H)))")
     admissible = {"gamma": (gamma_low, lambda p: p.H), "eps": (0.0, None)}
     _c = 8                      # the constant of gamma Delta / t
 

@@ -2,7 +2,7 @@
 
 The lemmas are statements about points, not algorithms; each block checks its inequality at every iterate
 of GD (on L, or on the regularised loss F = L + (lambda/2)||w||^2 with :class:`RidgeGD`), which visits
-points at all distances from the minimiser:
+points at all distances from the minimiser, except Lemma 21.1, which is about exact minimisers:
 
 * Lemma 21.1 (L2966-2974): ||w_*^lambda|| is non-increasing in lambda; checked along a regularisation path
   of minimisers, each computed by a certified Newton solve (:class:`RidgePath`).
@@ -375,4 +375,5 @@ class EC500_21_7(_Ridge):
         return Instance(problem, start(problem, u[0]), T=T, hyper={"lam": problem.H * 10 ** (-3 * u[1])})
 
 
-THEOREMS = tuple(block.theorem for block in (EC500_21_1, EC500_21_2, EC500_21_4, EC500_21_5, EC500_21_7, EC500_21_8))
+THEOREMS = tuple(block.theorem for block in (
+    EC500_21_1, EC500_21_2, EC500_21_4, EC500_21_5, EC500_21_7, EC500_21_8))
