@@ -40,6 +40,8 @@ class AlmostConvexProx:
     """EC500 section 22 outer loop (seed 003 L3228-3276). ``gamma``: almost convexity; ``H``: smoothness.
 
     Theorems: EC500-22-almost-convex, EC500-22-almost-convex/printed.
+
+    Its inner solver (:meth:`inner_step`) is checked by EC500-22.3 (through the theory's ``ProxInner``).
     """
     gamma: float
     H: float
@@ -57,18 +59,36 @@ class AlmostConvexProx:
     def init(self, x0, oracle) -> ProxState:
         return ProxState(x=copy(x0), t=0, inner=0)
 
+    @property
+    def H_F(self):
+        """The smoothness of F_t: H + 2 gamma."""
+        return self.H + 2 * self.gamma
+
+    @property
+    def momentum(self):
+        """Nesterov's constant momentum (sqrt(kappa) - 1)/(sqrt(kappa) + 1), kappa = (H + 2 gamma)/gamma."""
+        root = math.sqrt(self.H_F / self.gamma)
+        return (root - 1) / (root + 1)
+
+    def grad_F(self, w, delta, oracle):
+        """grad F_t(delta) = grad L(w_t + delta) + 2 gamma delta (one gradient of L)."""
+        return oracle.full_grad(w + delta) + 2 * self.gamma * delta
+
+    def inner_step(self, w, delta, prev, oracle):
+        """One accelerated step on F_t from (delta_k, delta_{k-1}); returns (delta_{k+1}, delta_k).
+
+        The inner solver's one home: the outer ``step`` loops over it, and EC500-22.3 checks it.
+        """
+        y = delta + self.momentum * (delta - prev)                        # x_k (momentum point)
+        return y - self.grad_F(w, y, oracle) / self.H_F, delta            # delta_{k+1}
+
     def step(self, s: ProxState, oracle) -> ProxState:
-        w, g2 = s.x, 2 * self.gamma
-        grad_F = lambda delta: oracle.full_grad(w + delta) + g2 * delta   # grad F_t(delta)
-        LF = self.H + g2                                                  # smoothness of F_t
-        kappa = LF / self.gamma
-        beta = (math.sqrt(kappa) - 1) / (math.sqrt(kappa) + 1)
+        w = s.x
         target = self.eps * min(1.0, math.sqrt(self.gamma / (3 * self.H)))
         delta = prev = w * 0
         k = 0
         for k in range(1, self.inner_steps + 1):
-            y = delta + beta * (delta - prev)                             # x_k (momentum point)
-            prev, delta = delta, y - grad_F(y) / LF                       # delta_{k+1}
-            if norm(grad_F(delta)) <= target:
+            delta, prev = self.inner_step(w, delta, prev, oracle)
+            if norm(self.grad_F(w, delta, oracle)) <= target:
                 break
         return ProxState(x=w + delta, t=s.t + 1, inner=k)                 # w_{t+1} = w_t + delta_hat

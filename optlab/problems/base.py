@@ -71,6 +71,7 @@ from .device_data import DeviceData  # noqa: F401
 ASSUMPTIONS = frozenset({
     "convex", "strongly_convex", "smooth", "lipschitz", "second_order_smooth", "generalized_smooth",
     "generalized_pl", "scale_invariant", "finite_sum", "nonconvex",
+    "almost_convex",        # EC500 Def 22.2: hess f >= -gamma I, gamma certified in extra['gamma']
 })
 
 CONSTANTS = tuple(DESCRIPTIONS)    # H, mu, G, sigma, rho, L0, L1, alpha, pl_mu, pl_exponent (in this order)

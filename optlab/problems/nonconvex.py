@@ -10,9 +10,12 @@
   (2 at u = 0, -1/4 at u^2 = 3), phi''' = 4u(u^2-3)/(1+u^2)^3 with max |phi'''| = 3/2 + sqrt(2) at
   u = -(sqrt(2) - 1). So H = 2, G = sqrt(d), rho = 3/2 + sqrt(2), gamma = 1/4, f* = 0 at w* = c.
 * ``pl_sine(d)``: f(w) = sum_i w_i^2 + 3 sin^2(w_i) (Karimi, Nutini, Schmidt 2016): non-convex
-  (phi'' = 2 + 6 cos 2w in [-4, 8]), H = 8, rho = 12, f* = 0 at 0, and PL:
+  (phi'' = 2 + 6 cos 2w in [-4, 8], so gamma = 4 at w = pi/2), H = 8, rho = 12, f* = 0 at 0, and PL:
   ||grad f||^2 >= 2 pl_mu f with pl_mu = 0.175 (the best constant is 0.175531 at w = +-2.2017; Karimi
   et al. quote 1/32, valid but loose).
+
+Each gamma above is certified (hess f >= -gamma I, attained) and claimed as the assumption ``"almost_convex"``
+(EC500 Def 22.2), which the theorems of the almost-convex loop require (tests/test_almost_convex.py).
 
 All three are separable in rotated coordinates, so each per-coordinate bound is the d-dimensional one
 (operator norms of diagonal matrices are their largest entries).
@@ -71,7 +74,7 @@ def cosine_sum(d, a=1.0, b=1.0, seed=0, rotate=True):
     xs = Q.T @ numpy.full(d, math.pi * b)
     return RotatedSumProblem(f, d, f"cosine sum (a={a:g}, b={b:g})", Q=Q, grad=grad, hvp=hvp, H=a / b ** 2,
                 G=a * math.sqrt(d) / b, rho=a / b ** 3, x_star=xs, f_star=-a * d,
-                assumptions={"nonconvex", "smooth", "lipschitz", "second_order_smooth"},
+                assumptions={"nonconvex", "smooth", "lipschitz", "second_order_smooth", "almost_convex"},
                 x0=Q.T @ numpy.full(d, 0.5 * b), source="seed-notes part 2 §7.1 F5",
                 extra={"gamma": a / b ** 2}, batched=True)
 
@@ -101,7 +104,7 @@ def log_sum(d, seed=0, rotate=False, center=None):
     return RotatedSumProblem(f, d, "log sum (Cauchy loss)", Q=Q, center=c, grad=grad, hvp=hvp, H=2.0,
                 G=math.sqrt(d),
                 rho=LOG_SUM_RHO, x_star=c, f_star=0.0,
-                assumptions={"nonconvex", "smooth", "lipschitz", "second_order_smooth"},
+                assumptions={"nonconvex", "smooth", "lipschitz", "second_order_smooth", "almost_convex"},
                 x0=c + Q.T @ numpy.full(d, 3.0), source="seed-notes part 2 §7.1 F4",
                 extra={"gamma": 0.25}, batched=True)
 
@@ -118,7 +121,7 @@ def pl_sine(d=1):
     return Problem(f, d, "x^2 + 3 sin^2 x", grad=lambda w: 2 * w + 3 * numpy.sin(2 * w),
                    hvp=lambda w, v: (2 + 6 * numpy.cos(2 * w)) * v, H=8.0, rho=12.0,
                    pl_mu=PL_SINE_MU, pl_exponent=2.0, x_star=numpy.zeros(d), f_star=0.0,
-                   assumptions={"nonconvex", "smooth", "second_order_smooth", "generalized_pl"},
+                   assumptions={"nonconvex", "smooth", "second_order_smooth", "generalized_pl", "almost_convex"},
                    x0=numpy.full(d, 3.0),
                    source="Karimi, Nutini, Schmidt (2016) (external); seed-notes-short T4.7",
                    notes="best PL constant 0.175531 (at w = +-2.2017); Karimi et al. state 1/32",

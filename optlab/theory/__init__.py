@@ -4,7 +4,7 @@
 See :mod:`.theorem` for the Theorem object and how checks work, :mod:`.verify` for ``optlab verify``.
 """
 from . import (
-    ec500_accel, ec500_accel_alg10, ec500_accel_extra, ec500_adam_extra, ec500_adaptive, ec500_adaptive_rates,
+    ec500_accel, ec500_accel_alg10, ec500_almost_convex, ec500_accel_extra, ec500_adam_extra, ec500_adaptive, ec500_adaptive_rates,
     ec500_adaptive_s12, ec500_convex, ec500_coordinate, ec500_coordinate_extra, ec500_erm, ec500_foundations,
     ec500_gd, ec500_momentum, ec500_normalized, ec500_parallel, ec500_regularization, ec500_schedules,
     ec500_second_order, ec500_sgd, ec500_sgd_schedules, ec500_strongly_convex, ec500_svrg,
@@ -24,6 +24,7 @@ THEOREMS = (
     *ec500_coordinate.THEOREMS, *ec500_coordinate_extra.THEOREMS, *ec500_adam_extra.THEOREMS,   # 16-17
     *ec500_parallel.THEOREMS, *ec500_momentum.THEOREMS,                               # 19-20
     *ec500_strongly_convex.THEOREMS, *ec500_regularization.THEOREMS,                  # 21-22
+    *ec500_almost_convex.THEOREMS,                                                    # 22
     *ec500_svrg.THEOREMS, *ec500_svrg_estimator.THEOREMS,                             # 23
     *ec500_normalized.THEOREMS, *ec500_second_order.THEOREMS,                         # 24-25
     *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS,

@@ -1,4 +1,5 @@
-"""Strong convexity, regularization and almost convexity in EC500 (seed 003) sections 21-22, one block each.
+"""Strong convexity and regularization in EC500 (seed 003) sections 21-22, one block each (almost convexity:
+:mod:`.ec500_almost_convex`).
 """
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from typing import Any, NamedTuple
 
 import numpy
 
-from ..algorithms import GD, AlmostConvexProx, ProjectedSGD
-from ..problems import least_squares, log_sum, quadratic
+from ..algorithms import GD, ProjectedSGD
+from ..problems import least_squares, quadratic
 from .block import theorem
 from .ec500_convex import delta, gaps, start, ts
 from .measures import iterates, per_run
 from .stochastic import sigma_of
-from .theorem import AssumptionError, Instance
+from .theorem import Instance
 
 SOURCE = "EC500 notes (seed 003)"
 FLOOR = 1e-9
@@ -228,119 +229,4 @@ class EC500_22_1_sum(_Theorem221):
                         oracle={"noise": "gaussian", "sigma": 3 * u[2]})
 
 
-# ---- Almost convexity: the proximal outer loop --------------------------------------------------------
-
-def gamma_low(p):
-    """The almost-convexity constant: 0 for convex losses, extra['gamma'] when known, else H."""
-    if "convex" in p.assumptions:
-        return 0.0
-    return p.extra.get("gamma", p.H)
-
-
-class _AlmostConvex:
-    """The proximal outer loop of EC500 section 22 (L3228-3267; not a theorem itself). L H-smooth and
-    gamma-almost convex (hess L >= -gamma I), each outer step w_{t+1} = w_t + delta_t with
-    F_t(delta_t) - min F_t <= eps^2/(6H) and ||grad F_t(delta_t)|| <= eps, F_t(delta) = L(w_t + delta) +
-    gamma ||delta||^2."""
-    algorithm, kind = AlmostConvexProx, "every_step"
-    requires, constants, data = {"smooth"}, ("H",), ("f_star",)
-    rule = "gamma-almost convex, gamma <= H; inner solves to ||grad F_t|| <= eps min(1, sqrt(gamma/(3H)))"
-    admissible = {"gamma": (gamma_low, lambda p: p.H), "eps": (0.0, None)}
-    _c = 8                      # the constant of gamma Delta / t
-
-    def method(self, inst):
-        return AlmostConvexProx(gamma=inst.hyper["gamma"], H=inst.problem.H, eps=inst.hyper["eps"],
-                                inner_steps=5000)
-
-    def measure(self, runs, inst):
-        p, gamma, eps = inst.problem, inst.hyper["gamma"], inst.hyper["eps"]
-        target = eps * min(1.0, math.sqrt(gamma / (3 * p.H))) * (1 + 1e-6) + 1e-13
-
-        def path(r):
-            W = iterates(r)
-            for w, w1 in zip(W[:-1], W[1:]):                          # the inner-accuracy hypothesis
-                if numpy.linalg.norm(numpy.asarray(p.grad(w1)) + 2 * gamma * (w1 - w)) > target:
-                    raise AssumptionError(
-                        "an inner solve did not reach ||grad F_t|| <= eps min(1, sqrt(gamma/(3H)))")
-            return numpy.cumsum(numpy.asarray(r.grad_norm[1:]) ** 2) / ts(inst.T)
-
-        return per_run(runs, path)
-
-    def bound(self, inst):
-        p, gamma, eps = inst.problem, inst.hyper["gamma"], inst.hyper["eps"]
-        return self._c * gamma * delta(p, inst.x0) / ts(inst.T) + 4 * gamma * eps ** 2 / (3 * p.H) + 2 * eps ** 2
-
-    def default(self, seed):
-        p, T, gamma = log_sum(d=4, seed=seed), 20, 0.25
-        x0 = numpy.asarray(p.x0(0))
-        return Instance(p, x0, T=T, hyper={"gamma": gamma, "eps": math.sqrt(gamma * delta(p, x0) / T)},
-                        label="log sum (gamma = 1/4), eps^2 = gamma Delta / T")
-
-
-@theorem
-class EC500_22_almost_convex(_AlmostConvex):
-    """almost-convex proximal loop: average ||grad L(w_{t+1})||^2 <= 8 gamma Delta/T + O(eps^2)
-
-    EC500 section 22, L3260 (right: sum_t ||grad L(w_{t+1})||^2 <= 8 gamma Delta + 4 T gamma eps^2/(3H) +
-    2 T eps^2), divided by t:
-
-        (1/t) sum_{s<=t} ||grad L(w_{s+1})||^2  <=  8 gamma Delta/t + 4 gamma eps^2/(3H) + 2 eps^2
-
-    At eps^2 = gamma Delta/T that is at most 12 gamma Delta/T. On (1/2)||w||^2 (H = 1) from (3, 4)
-    (Delta = 12.5) with gamma = 1/2, eps = 1: 50 + 2/3 + 2 at t = 1.
-
-    >>> inst = Instance(quadratic(d=2, mu=1.0, H=1.0, x_star=[0.0, 0.0]), [3.0, 4.0], T=1,
-    ...                 hyper={"gamma": 0.5, "eps": 1.0})
-    >>> EC500_22_almost_convex.theorem.bound(inst)
-    array([52.66666667])
-    """
-    id, source, statement = "EC500-22-almost-convex", f"{SOURCE} sec 22, L3228-3260", "corrected"
-    note = ("L3260 divided by T (E12); at eps^2 = gamma Delta/T it is at most 12 gamma Delta/T. The inner "
-            "accuracy is a hypothesis and is verified on every step from the iterates.")
-
-    def draw(self, problem, T, u):
-        lo = max(gamma_low(problem), 0.1 * problem.H)
-        gamma = lo + (problem.H - lo) * u[1]
-        x0 = start(problem, u[0])
-        eps = math.sqrt(gamma * max(delta(problem, x0), 1e-12) / T) * 10 ** (-2 * u[2])
-        return Instance(problem, x0, T=T, hyper={"gamma": gamma, "eps": eps})
-
-
-@theorem
-class EC500_22_almost_convex_printed(_AlmostConvex):
-    """almost-convex proximal loop: average ||grad L(w_{t+1})||^2 <= gamma Delta/T + O(eps^2)
-
-    EC500 section 22 as printed at L3261 (then 5 gamma Delta/T at eps^2 = gamma Delta/T, L3267):
-
-        (1/t) sum_{s<=t} ||grad L(w_{s+1})||^2  <=  gamma Delta/t + 4 gamma eps^2/(3H) + 2 eps^2
-
-    With exact inner solves ||grad L(w_{t+1})||^2 = 4 gamma^2 ||delta_t||^2 <= (8/3) gamma (L(w_t) -
-    L(w_{t+1})) (F_t is gamma-strongly convex), so the printed L3261 fails for small eps, while the final
-    5 gamma Delta/T at the prescribed eps was not exceeded by optlab's accurate inner solver (it would need
-    inner solves that use the whole eps budget); it is unproven, not refuted. On the instance of the
-    corrected form's example: 6.25 + 2/3 + 2.
-
-    >>> inst = Instance(quadratic(d=2, mu=1.0, H=1.0, x_star=[0.0, 0.0]), [3.0, 4.0], T=1,
-    ...                 hyper={"gamma": 0.5, "eps": 1.0})
-    >>> EC500_22_almost_convex_printed.theorem.bound(inst)
-    array([8.91666667])
-    """
-    id, source, statement = "EC500-22-almost-convex/printed", f"{SOURCE} sec 22, L3261-3267", "printed"
-    _c = 1
-    note = ("Erratum E12: L3261 divides L3260 by T but drops the factor 8 on gamma Delta. With accurate "
-            "inner solves ||grad L(w_{t+1})||^2 = 4 gamma^2 ||delta_t||^2 can reach (8/3) gamma (L(w_t) - "
-            "L(w_{t+1})), so the printed gamma Delta/T fails (ratio 2.09 here). The final 5 gamma Delta/T "
-            "(L3267) at eps^2 = gamma Delta/T was not exceeded (at most 0.49 of it in about 200 runs on "
-            "log_sum, cosine_sum and pl_sine; with exact inner solves the average is at most "
-            "(8/3) gamma Delta/T), but its proof is this step: it is unproven, not refuted; the proof gives "
-            "8 + 4 gamma/(3H) + 2 <= 12. The notes also write "
-            "'gamma-strongly-convex' for gamma-almost convex (L3228).")
-
-    def counterexample(self):
-        p = log_sum(d=1, seed=0)
-        return Instance(p, p.x_star + 5.0, T=5, hyper={"gamma": 0.25, "eps": 1e-6},
-                        label="log(1 + (w - c)^2), w_1 = c + 5, gamma = 1/4, eps = 1e-6")
-
-
-THEOREMS = tuple(block.theorem for block in (
-    EC500_21_6, EC500_21_ridge, EC500_22_1, EC500_22_1_sum, EC500_22_almost_convex, EC500_22_almost_convex_printed))
+THEOREMS = tuple(block.theorem for block in (EC500_21_6, EC500_21_ridge, EC500_22_1, EC500_22_1_sum))
