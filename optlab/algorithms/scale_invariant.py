@@ -79,7 +79,7 @@ class SIState(NamedTuple):
 class ScaleInvariantSGD:
     """SGD with separate LRs for scale-invariant and ordinary parameters, seed 001 eq. (4) L112.
 
-    Theorems: 001-Thm3.1, 001-Thm4.2.
+    Theorems: 001-Thm3.1, 001-Thm3.1/gain, 001-Thm4.2, 001-Thm4.2/gain.
     """
     lr_w: Any
     lr_g: Any

@@ -29,7 +29,8 @@ for s^2 <= lam, else 1 / (2 sqrt lam) (as |z_b| <= ||xh_b||). If 0 < eta <= eta_
 |g| <= g_max = max(|g_0|, Y, eta_max a_max Y / (2 - eta_max a_max)) is never left: if eta a <= 1,
 |g'| <= (1 - eta a) g_max + eta a Y <= g_max; if eta a > 1, |g'| <= (eta a - 1) g_max + eta a Y <= g_max.
 The constants above hold on the segment between consecutive iterates (it stays in the box), which is what
-the proofs use. ``sphere_constants(g0, lr_g)`` returns them for a run started at g_0 with g-steps <= ``lr_g``.
+the proofs use. ``sphere_constants(g0, lr_g, per_sample)`` returns them for a run started at g_0 with g-steps <= ``lr_g``
+(``per_sample``: steps on single terms or minibatches, so the box is the per-sample one).
 
 Source: seed 001 Sec. 2.2 (eq. 4), Sec. 2.4 (L^vv, L^vg, L^gg, G_g; eq. 8), App. C (weight decay keeps g
 bounded). The network is a special case of App. C's (one layer, whitened inputs, no beta).
@@ -84,16 +85,18 @@ class BatchNormGainProblem(FiniteSumProblem):
         return max(abs(float(g0)), Y, lr_g * a_max * Y / (2 - lr_g * a_max))
 
     def sphere_constants(self, g0, lr_g, per_sample=False):
-        """L^vv, L^vg, L^gg (and G_g per sample) on {||v|| = 1, |g| <= g_max(g0, lr_g)} (module docstring)."""
+        """On {||v|| = 1, |g| <= g_max(g0, lr_g, per_sample)}: ``L_vv``, ``L_vg``, ``L_gg`` of L and, with
+        ``per_sample``, ``L_vv_z``, ``L_vg_z``, ``L_gg_z``, ``G_g`` of every term F_b (module docstring)."""
         K = self.g_max(g0, lr_g, per_sample)
-        if not per_sample:
-            c = float(numpy.linalg.norm(self.c))
-            return {"g_max": K, "L_vv": 2 * K * c / math.sqrt(3), "L_vg": c, "L_gg": self.kappa + self.lam}
-        x2, ay = numpy.sum(self.Xh ** 2, axis=1), numpy.abs(self.y)
-        x1 = numpy.sqrt(x2)
-        vg = float(numpy.max(K * x2 + ay * x1))
-        return {"g_max": K, "L_vv": float(numpy.max(K ** 2 * x2 + 2 * K * ay * x1 / math.sqrt(3))),
-                "L_vg": vg, "L_gg": float(numpy.max(x2)) + self.lam, "G_g": vg}
+        c = float(numpy.linalg.norm(self.c))
+        out = {"g_max": K, "L_vv": 2 * K * c / math.sqrt(3), "L_vg": c, "L_gg": self.kappa + self.lam}
+        if per_sample:
+            x2, ay = numpy.sum(self.Xh ** 2, axis=1), numpy.abs(self.y)
+            x1 = numpy.sqrt(x2)
+            vg = float(numpy.max(K * x2 + ay * x1))
+            out.update(L_vv_z=float(numpy.max(K ** 2 * x2 + 2 * K * ay * x1 / math.sqrt(3))), L_vg_z=vg,
+                       L_gg_z=float(numpy.max(x2)) + self.lam, G_g=vg)
+        return out
 
 
 def batchnorm_gain(n=16, k=3, eps=1e-3, lam=0.1, seed=0):
