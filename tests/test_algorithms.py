@@ -17,7 +17,7 @@ from optlab.algorithms import (
     NesterovMomentum, NormalizedSGDMomentum, NormalizedSTORM, ParallelMinibatchSGD, ProjectedSGD,
     ScaleInvariantSGD, SGDMomentum, ShuffledSGD, StepDecay, StepRuleSGD, Transformed, WNGrad, run,
 )
-from optlab.algorithms import AMSGrad, StronglyConvexAGD
+from optlab.algorithms import PSGD, AMSGrad, StronglyConvexAGD
 from optlab.problems import least_squares
 
 P = least_squares(n=40, d=5, seed=0, noise=0.0, normalize=True)
@@ -61,6 +61,7 @@ METHODS = {
     "gan_momentum": Transformed(Momentum(lr=1.0, momentum=0.5, stochastic=True),
                                 GradientAutoscale(shapes=((2, 2), (1,)))),
     "scale_invariant_sgd": ScaleInvariantSGD(lr_w=0.5, lr_g=0.5, blocks=(3,)),
+    "psgd": PSGD(lr_w=0.5, lr_g=0.5, blocks=(3,)),
     "an_gd": ANGD(lr=InverseSqrt(0.2), beta=0.5),
     "ian_sgd": IANSGD(lr=0.5, beta=0.5, A=1.0, Gamma=1.0, delta=0.1),
     "clipped_sgd": ClippedSGD(lr=0.5, clip=0.1),
@@ -74,6 +75,8 @@ STOCHASTIC = [k for k in METHODS if k not in {"gd", "momentum", "nesterov_two_st
 STEPS = 300
 # layer-wise methods scale the step by ||W_i||: from W = 0 they cannot move (as the box says)
 X0 = {k: np.full(5, 0.5) for k in ("lars", "lamb", "lamb_momentum")}
+# PSGD keeps ||x[:3]|| at its start: start on the sphere through the minimizer's block (else it cannot reach it)
+X0["psgd"] = np.r_[np.linalg.norm(P.x_star[:3]), 0.0, 0.0, 0.0, 0.0]
 
 
 def test_catalogue_is_covered():

@@ -26,7 +26,7 @@ from .lars_lamb import LAMB, LARS
 from .momentum import AcceleratedGD, Momentum, NesterovMomentum, SGDMomentum, agd_alphas
 from .normalized import NormalizedSGDMomentum, NormalizedSTORM
 from .run import DivergenceError, Trace, run
-from .scale_invariant import ScaleInvariantSGD, WNGrad
+from .scale_invariant import PSGD, ScaleInvariantSGD, WNGrad
 from .schedules import (
     SCHEDULES, BatchScaled, Constant, CosineAnnealing, EpochDiminishing, InverseSqrt, InverseTime,
     LinearWarmup, PowerDecay, StepDecay,

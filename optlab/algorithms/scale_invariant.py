@@ -10,6 +10,12 @@ are the ordinary parameters g.
   Full-batch GD is the case of a deterministic oracle. Theorem 4.2 uses
   eta_{w,t} = eta_w (t+1)^(-alpha), eta_{g,t} = eta_g (t+1)^(-1/2) (pass ``PowerDecay`` schedules).
   Lemma 2.4: w_t is orthogonal to its gradient, so ||w_{t+1}||^2 = ||w_t||^2 + eta^2 ||grad||^2.
+* :class:`PSGD`: projected SGD, the paper's contrast without auto-tuning (App. D, L637-639): the step of
+  eq. (4), then each scale-invariant block is rescaled to the norm it had before the step,
+  w^(i)_{t+1} = ||w^(i)_t|| u^(i) / ||u^(i)||, u^(i) = w^(i)_t - eta_{w,t} grad_{w^(i)} F_{z_t}(theta_t),
+  g_{t+1} = g_t - eta_{g,t} grad_g F_{z_t}(theta_t). So ||w^(i)_t|| = ||w^(i)_0|| for every t, G^(i)_t in (9) stays
+  ||w^(i)_0||^2 and the effective learning rate eta_{w,t} / ||w^(i)_0||^2 is what you set: the direction
+  follows projected SGD on the sphere, v_{t+1} = Pi(v_t - (eta_{w,t}/||w_0||^2) grad_v F(v_t)).
 * :class:`WNGrad`: Theorem 2.5 (L176-180), the same iteration seen on the sphere: with
   G^(i)_t = ||w^(i)_t||^2 and v = w / ||w||,
   v^(i)_{t+1} = Pi(v^(i)_t - (eta_{w,t} / G^(i)_t) grad_{v^(i)} F_{z_t}(theta~_t)),
@@ -30,6 +36,10 @@ Example:
     2.005
     >>> m.effective_lr(s)                 # eta_w / ||w||^2 per block
     (0.04987531172069826,)
+    >>> p = PSGD(lr_w=0.1, lr_g=0.1, blocks=(2,))
+    >>> s = p.step(p.init(np.array([1.0, 1.0]), Oracle(rq)), Oracle(rq))
+    >>> round(float(s.x @ s.x), 12), round(p.effective_lr(s)[0], 12)   # frozen norm, frozen effective rate
+    (2.0, 0.05)
 """
 from __future__ import annotations
 
@@ -69,7 +79,7 @@ class SIState(NamedTuple):
 class ScaleInvariantSGD:
     """SGD with separate LRs for scale-invariant and ordinary parameters, seed 001 eq. (4) L112.
 
-    Theorems: 001-Thm3.1, 001-Thm4.2.
+    Theorems: 001-Thm3.1, 001-Thm3.1/gain, 001-Thm4.2, 001-Thm4.2/gain.
     """
     lr_w: Any
     lr_g: Any
@@ -95,6 +105,45 @@ class ScaleInvariantSGD:
 
     def effective_lr(self, s):
         """eta_{w,t+1} / ||w^(i)||^2 for each scale-invariant block (seed 001 L190)."""
+        W, _ = _invariant_slices(self.blocks, s.x.shape[-1])
+        eta = lr_at(self.lr_w, s.t + 1)
+        return tuple(eta / norm(s.x[..., sl]) ** 2 for sl in W)
+
+
+@dataclass(frozen=True)
+class PSGD:
+    """Projected SGD: an eq. (4) step, then each scale-invariant block rescaled to its pre-step norm,
+    seed 001 App. D (L637-639). The paper states no theorem for it (it is the experiments' control), so no
+    ``Theorems:`` line; lecture 18 measures its learning-rate sensitivity against ScaleInvariantSGD.
+    """
+    lr_w: Any
+    lr_g: Any
+    blocks: tuple = None
+
+    def __post_init__(self):
+        _check_hyperparameters(self)
+
+    def init(self, x0, oracle) -> SIState:
+        x = copy(x0)
+        for sl in _invariant_slices(self.blocks, x.shape[-1])[0]:
+            if not numpy.all(norm(x[..., sl]) != 0):
+                raise ValueError("a scale-invariant block of x0 is zero: PSGD would keep it at norm 0; start "
+                                 "from a nonzero block")
+        return SIState(x=x, t=0)
+
+    def step(self, s: SIState, oracle) -> SIState:
+        t = s.t + 1
+        W, _ = _invariant_slices(self.blocks, s.x.shape[-1])
+        grad = oracle.stoch_grad(s.x, oracle.sample())            # grad F_{z_t}(theta_t)
+        x = s.x - lr_at(self.lr_g, t) * grad                      # g_{t+1} = g_t - eta_g grad_g F
+        eta_w = lr_at(self.lr_w, t)
+        for sl in W:
+            u = s.x[..., sl] - eta_w * grad[..., sl]              # the SGD step of eq. (4) ...
+            x[..., sl] = u * (norm(s.x[..., sl]) / norm(u))       # ... rescaled to ||w_t|| (per seed)
+        return SIState(x=x, t=t)
+
+    def effective_lr(self, s):
+        """eta_{w,t+1} / ||w^(i)||^2 = eta_{w,t+1} / ||w^(i)_0||^2 for each scale-invariant block."""
         W, _ = _invariant_slices(self.blocks, s.x.shape[-1])
         eta = lr_at(self.lr_w, s.t + 1)
         return tuple(eta / norm(s.x[..., sl]) ** 2 for sl in W)

@@ -39,5 +39,6 @@ from .quadratic import (  # noqa: F401
     indefinite_quadratic, nesterov_lower_bound, nesterov_worst_case, quadratic,
 )
 from .scale_invariant import batchnorm_net, rayleigh_quotient  # noqa: F401
+from .batchnorm_gain import batchnorm_gain  # noqa: F401
 from .second_order import cubic_test, strict_saddle  # noqa: F401
 from .zipf import zipf_one_hot  # noqa: F401

@@ -28,6 +28,7 @@ from .nonconvex import cosine_sum, log_sum, pl_sine
 from .nonsmooth import absolute_loss, norm_loss
 from .quadratic import indefinite_quadratic, nesterov_worst_case, quadratic
 from .scale_invariant import batchnorm_net, rayleigh_quotient
+from .batchnorm_gain import batchnorm_gain
 from .second_order import cubic_test, strict_saddle
 from .zipf import zipf_one_hot
 
@@ -88,6 +89,7 @@ FAMILIES = (
     _f("rayleigh_quotient_stochastic", rayleigh_quotient, dict(d=4, n=6),
        "nonconvex", "scale_invariant", "finite_sum"),
     _f("batchnorm_net", batchnorm_net, dict(n=16, k=3, h=3), "nonconvex", "scale_invariant"),
+    _f("batchnorm_gain", batchnorm_gain, dict(n=16, k=3), "nonconvex", "scale_invariant", "finite_sum"),
     _f("strict_saddle", strict_saddle, dict(d=3, k=1), "nonconvex", "smooth", "second_order_smooth"),
     _f("cubic_test", cubic_test, dict(d=4, rho=2.0), "nonconvex", "second_order_smooth"),
     _f("sparse_hogwild", sparse_hogwild, dict(n=50, d=12, nnz=2),

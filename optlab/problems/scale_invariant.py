@@ -3,7 +3,8 @@
 A block w of the parameters is scale invariant when f(.., c w, ..) = f(.., w, ..) for every c > 0. Then
 <w, grad_w f> = 0, grad_w f(c w) = grad_w f(w) / c and hess_ww f(c w) = hess_ww f(w) / c^2, so (S)GD
 never shrinks ||w|| and the effective step is lr / ||w||^2 (seed 001, Lemma 2.4, Theorem 2.5).
-The blocks are listed in ``p.blocks`` (pairs (start, stop) of the flat parameter vector).
+The blocks are the declared field ``p.blocks`` (pairs (start, stop) of the flat parameter vector); every family
+here vectorizes over a leading seed axis (``batched=True``: an (S, d) batch of iterates, one index row per seed).
 
 * ``rayleigh_quotient(d)``: R(w) = w^T A w / w^T w with the spectrum of A in [lo, hi], both attained.
   f* = lo at the bottom eigenvector. On the unit sphere ||grad R|| = 2 ||(A - R) w|| <= gap = hi - lo
@@ -13,11 +14,15 @@ The blocks are listed in ``p.blocks`` (pairs (start, stop) of the flat parameter
   y^T B y in [-p, q], |y^T b| <= sqrt(p q) (p = R - lo, q = hi - R), and
   |beta| + sqrt(beta^2 + 4 p q) <= 2 (p + q). The seed notes' 6 gap is valid but 3 times too large.
   With ``n`` given, a finite sum of n Rayleigh quotients R_{A_z} with sum_z A_z = n A (so f = R_A);
-  ``extra['L_vv_per_term']`` = max_z 2 gap(A_z).
+  ``extra['L_vv_per_term']`` = max_z 2 gap(A_z). Declared fields: ``A``, ``eigenvalues`` (of A), ``blocks``,
+  and ``As`` (the n matrices A_z) for the finite sum.
 * ``batchnorm_net(n, k, h)``: a one-hidden-layer network with the smoothed, scale-invariant BN of
   seed 001 eq. (8): z_bj = w_j^T (x_b - u) / sqrt(w_j^T (S + eps I) w_j), softplus activations, output
   weights a (scale variant, with weight decay ``wd``), logistic loss on labels of a random teacher.
-  Each hidden row w_j is a scale-invariant block. Gradients come from the engine.
+  Each hidden row w_j is a scale-invariant block. Gradients come from the engine. Declared fields: ``X``,
+  ``y``, ``blocks``. No smoothness constant on the sphere is certified for it (L^vv, L^vg, L^gg depend on
+  a bound on ||a|| along the run that nobody has derived here); the 001 theorems run on
+  :func:`~optlab.problems.batchnorm_gain.batchnorm_gain`, whose constants are exact.
 
 Source: Arora, Li, Lyu, "Theoretical analysis of auto rate-tuning by batch normalization" (seed 001),
 Sec. 2.4 (smoothness on the sphere, L^vv), eq. (8), Lemma 2.4; seed-notes-short §2.6.
@@ -39,8 +44,45 @@ import optlab.numpy as onp
 
 from ._linalg import orthogonal
 from .base import (
-    DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_nonnegative, check_positive,
+    DeviceData, FiniteSumProblem, Problem, check_int, check_number, check_nonnegative,
 )
+
+
+def _blocks(blocks, d):
+    out = tuple((int(s), int(e)) for s, e in blocks)
+    if any(not 0 <= s < e <= d for s, e in out):
+        raise ValueError(f"blocks must be pairs (start, stop) with 0 <= start < stop <= d = {d}, got {blocks}")
+    return out
+
+
+class RayleighProblem(Problem):
+    """w^T A w / w^T w: declared fields ``A``, ``eigenvalues`` and ``blocks`` (one block, all of w)."""
+
+    def __init__(self, f, d, name, *, A, eigenvalues, **kwargs):
+        self.A, self.eigenvalues, self.blocks = A, numpy.asarray(eigenvalues), _blocks([(0, d)], d)
+        super().__init__(f, d, name, batched=True, **kwargs)
+
+
+class StochasticRayleighProblem(FiniteSumProblem):
+    """The finite sum of quotients R_{A_z}: fields ``A`` (their mean), ``As``, ``eigenvalues`` (of A), ``blocks``."""
+
+    def __init__(self, f_i, n, d, name, *, A, As, eigenvalues, **kwargs):
+        self.A, self.As, self.eigenvalues = A, As, numpy.asarray(eigenvalues)
+        self.blocks = _blocks([(0, d)], d)
+        super().__init__(f_i, n, d, name, batched=True, **kwargs)
+
+
+class BatchNormNetProblem(Problem):
+    """The tiny BN network: declared fields ``X`` (inputs), ``y`` (labels), ``blocks`` (the rows of W)."""
+
+    def __init__(self, f, d, name, *, X, y, blocks, **kwargs):
+        self.X, self.y, self.blocks = X, y, _blocks(blocks, d)
+        super().__init__(f, d, name, batched=True, **kwargs)
+
+
+def _dot(a, b):
+    """Row-wise inner product over the last axis (one number per seed of a batch)."""
+    return (a * b).sum(axis=-1)
 
 
 def rayleigh_quotient(d, lo=0.0, hi=1.0, seed=0, n=None, noise=0.1):
@@ -56,62 +98,59 @@ def rayleigh_quotient(d, lo=0.0, hi=1.0, seed=0, n=None, noise=0.1):
     A = (Q * lam) @ Q.T
     A = (A + A.T) / 2
     gap = hi - lo
-    common = dict(x_star=Q[:, 0], f_star=lo, x0=rng.standard_normal(d),
+    common = dict(x_star=Q[:, 0], f_star=lo, x0=rng.standard_normal(d), A=A, eigenvalues=lam,
                   source="seed 001 (scale invariance, L^vv); seed-notes-short §2.6",
                   domain="R^d minus 0 (constants in extra are for the unit sphere)")
     extra = {"L_vv": 2 * gap, "G_sphere": gap, "gap": gap}
 
     data = DeviceData(A)
 
-    def rq(w, M):
-        return onp.sum(w * (M @ w)) / onp.sum(w * w)
+    # A is symmetric, so w @ A is A w for one iterate and row by row for a batch (S, d)
+    def rq(w):
+        return onp.sum(w * (w @ data(w)[1]), axis=-1) / onp.sum(w * w, axis=-1)
 
     def grad(w):
-        A_ = data(w)[1]
-        nn = w @ w
-        Aw = A_ @ w
-        return 2 * (Aw - (w @ Aw) / nn * w) / nn
+        nn = _dot(w, w)[..., None]
+        Aw = w @ data(w)[1]
+        return 2 * (Aw - _dot(w, Aw)[..., None] / nn * w) / nn
 
     def hvp(w, v):
-        A_ = data(w)[1]
-        nn = w @ w
-        R = (w @ A_ @ w) / nn
+        nn = _dot(w, w)[..., None]
+        R = _dot(w, w @ data(w)[1])[..., None] / nn
         g = grad(w)
-        return 2 * (A_ @ v - R * v) / nn - 2 * (w * (g @ v) + g * (w @ v)) / nn
+        return 2 * (v @ data(w)[1] - R * v) / nn - 2 * (w * _dot(g, v)[..., None] + g * _dot(w, v)[..., None]) / nn
 
     if n is None:
-        p = Problem(lambda w: rq(w, data(w)[1]), d, f"Rayleigh quotient (spectrum in [{lo:g}, {hi:g}])",
-                    grad=grad, hvp=hvp, assumptions={"nonconvex", "scale_invariant"}, extra=extra,
-                    **common)
-    else:
-        n = check_int("n", n)
-        noise = check_nonnegative("noise", noise)
-        E = rng.standard_normal((n, d, d)) * noise
-        E = (E + E.transpose(0, 2, 1)) / 2
-        E -= E.mean(axis=0)
-        As = A[None] + E
-        terms = DeviceData(As)
+        return RayleighProblem(rq, d, f"Rayleigh quotient (spectrum in [{lo:g}, {hi:g}])", grad=grad, hvp=hvp,
+                               assumptions={"nonconvex", "scale_invariant"}, extra=extra, **common)
+    n = check_int("n", n)
+    noise = check_nonnegative("noise", noise)
+    E = rng.standard_normal((n, d, d)) * noise
+    E = (E + E.transpose(0, 2, 1)) / 2
+    E -= E.mean(axis=0)
+    As = A[None] + E
+    terms = DeviceData(As)
 
-        def f_i(w, idx):
-            Aw = onp.einsum("bij,j->bi", terms(w)[1][idx], w)
-            return onp.mean(onp.sum(Aw * w, axis=1)) / onp.sum(w * w)
+    def A_w(w, idx):
+        """The rows A_z w for z in idx: (B, d) for one iterate, (S, B, d) for a batch (idx (B,) or (S, B))."""
+        M = terms(w)[1][idx]                                   # (B, d, d) or (S, B, d, d)
+        return (M @ onp.expand_dims(w, -2)[..., None])[..., 0] if w.ndim > 1 else M @ w
 
-        def grad_all_idx(w, idx):
-            nn = w @ w
-            Aw = terms(w)[1][idx] @ w
-            R = Aw @ w / nn
-            return 2 * (Aw - R[:, None] * w) / nn
+    def f_i(w, idx):
+        return onp.mean(onp.sum(A_w(w, idx) * onp.expand_dims(w, -2), axis=-1), axis=-1) / onp.sum(w * w, axis=-1)
 
-        ev = numpy.linalg.eigvalsh(As)
-        extra["L_vv_per_term"] = float(2 * numpy.max(ev[:, -1] - ev[:, 0]))
-        p = FiniteSumProblem(f_i, n, d, f"stochastic Rayleigh quotient (n={n})",
-                             grad_i=lambda w, idx: grad_all_idx(w, idx).mean(axis=0),
-                             grad_all=lambda w: grad_all_idx(w, slice(None)),
-                             assumptions={"nonconvex", "scale_invariant"}, extra=extra, grad=grad,
-                             hvp=hvp, **common)
-        p.As = As
-    p.A, p.eigenvalues, p.blocks = A, lam, [(0, d)]
-    return p
+    def grad_terms(w, idx):
+        nn = _dot(w, w)[..., None, None]
+        Aw, w_ = A_w(w, idx), w[..., None, :]
+        return 2 * (Aw - _dot(Aw, w_)[..., None] / nn * w_) / nn
+
+    ev = numpy.linalg.eigvalsh(As)
+    extra["L_vv_per_term"] = float(2 * numpy.max(ev[:, -1] - ev[:, 0]))
+    return StochasticRayleighProblem(
+        f_i, n, d, f"stochastic Rayleigh quotient (n={n})", As=As,
+        grad_i=lambda w, idx: grad_terms(w, idx).mean(axis=-2),
+        grad_all=lambda w: grad_terms(w, slice(None)),
+        assumptions={"nonconvex", "scale_invariant"}, extra=extra, grad=grad, hvp=hvp, **common)
 
 
 def batchnorm_net(n=32, k=3, h=4, eps=1e-3, wd=1e-2, seed=0):
@@ -130,21 +169,22 @@ def batchnorm_net(n=32, k=3, h=4, eps=1e-3, wd=1e-2, seed=0):
     hk = h * k
     data = DeviceData(Xc, Se, y)
 
+    # one iterate theta (d,) or a batch (S, d): W is (h, k) or (S, h, k), the leading axes carried along
     def f(theta):
         _, Xc_, Se_, y_ = data(theta)
-        W = onp.reshape(theta[:hk], (h, k))
-        a = theta[hk:]
-        pre = Xc_ @ onp.transpose(W)                      # n x h
-        scale = onp.sqrt(onp.sum((W @ Se_) * W, axis=1))  # ||w_j||_{S + eps I}
-        act = onp.softplus(pre / scale)
-        out = act @ a
-        return onp.mean(onp.softplus(-y_ * out)) + 0.5 * wd * onp.sum(a * a)
+        W = onp.reshape(theta[..., :hk], theta.shape[:-1] + (h, k))
+        a = theta[..., hk:]
+        pre = Xc_ @ onp.swapaxes(W, -1, -2)                     # n x h (per seed)
+        scale = onp.sqrt(onp.sum((W @ Se_) * W, axis=-1))        # ||w_j||_{S + eps I}
+        act = onp.softplus(pre / onp.expand_dims(scale, -2))
+        out = (act @ a[..., None])[..., 0]                       # n (per seed)
+        return onp.mean(onp.softplus(-y_ * out), axis=-1) + 0.5 * wd * onp.sum(a * a, axis=-1)
 
     theta0 = numpy.concatenate([rng.standard_normal(hk), rng.standard_normal(h) / numpy.sqrt(h)])
-    p = Problem(f, hk + h, f"batch-normalized network (n={n}, k={k}, h={h})",
-                assumptions={"nonconvex", "scale_invariant"}, x0=theta0,
-                source="seed 001 eq. (8) (smoothed scale-invariant BN), Sec. 2.1",
-                notes="scale invariant in each hidden row w_j; output weights a are scale variant",
-                extra={"eps": eps, "wd": wd})
-    p.X, p.y, p.blocks = X, y, [(j * k, (j + 1) * k) for j in range(h)]
-    return p
+    return BatchNormNetProblem(
+        f, hk + h, f"batch-normalized network (n={n}, k={k}, h={h})", X=X, y=y,
+        blocks=[(j * k, (j + 1) * k) for j in range(h)],
+        assumptions={"nonconvex", "scale_invariant"}, x0=theta0,
+        source="seed 001 eq. (8) (smoothed scale-invariant BN), Sec. 2.1",
+        notes="scale invariant in each hidden row w_j; output weights a are scale variant",
+        extra={"eps": eps, "wd": wd})
