@@ -10,7 +10,9 @@ x (layout in :func:`layer_shapes`):
     f(x) = (1/n) sum_i log(1 + exp(-y_i s(u_i)))
 
 so ``width=5, depth=3`` is the slides' "3x5, 2, 1" net (5 layers) and ``width=25, depth=15`` their
-"15x25, 2, 1" net (17 layers). The data are n points on two interleaved spirals (labels +-1, a little
+"15x25, 2, 1" net (17 layers). The 2-unit layer is linear here: with a ReLU on it, plain SGD on the larger
+nets often switched both units off for good in our runs (the net is then constant, loss log 2), a
+different lesson from the one E4 teaches. The data are n points on two interleaved spirals (labels +-1, a little
 Gaussian jitter): no line separates them, so a small net cannot fit them and a wide, deep one can.
 
 Assumptions, honestly: **nonconvex** and **not smooth** (the ReLU kinks make the gradient jump), so
@@ -41,7 +43,7 @@ import numpy
 
 import optlab.numpy as onp
 
-from .base import FiniteSumProblem, check_int, check_nonnegative
+from .base import DeviceData, FiniteSumProblem, check_int, check_nonnegative
 
 
 def layer_shapes(width, depth):
@@ -108,32 +110,34 @@ def residual_relu(width=5, depth=3, n=100, seed=0, jitter=0.05):
     jitter = check_nonnegative("jitter", jitter)
     U, y = spirals(n, seed=seed, jitter=jitter)
     d = _layout(width, depth)[-1][2]
+    data = DeviceData(U, y)
 
     def f_i(x, idx):
+        _, U_, y_ = data(x)
         P = unpack(x, width, depth)
-        z = onp.relu(onp.asarray(U[idx]) @ onp.transpose(P["A0"]) + P["b0"])
+        z = onp.relu(U_[idx] @ onp.transpose(P["A0"]) + P["b0"])
         for l in range(1, depth):
             z = z + onp.relu(z @ onp.transpose(P[f"A{l}"]) + P[f"b{l}"])
         q = z @ onp.transpose(P["B"]) + P["c"]
         s = q @ P["v"] + P["e"]
-        return onp.mean(onp.softplus(-onp.asarray(y[idx]) * s))
+        return onp.mean(onp.softplus(-y_[idx] * s))
 
     def grad_i(x, idx):
         """Backpropagation by hand: the chain rule layer by layer, ReLU'(0) = 0."""
-        x = numpy.asarray(x, dtype=float)
-        P, Ui, yi = unpack(x, width, depth), U[idx], y[idx]
+        xp, U_, y_ = data(x)
+        P, Ui, yi = unpack(x, width, depth), U_[idx], y_[idx]
         pre, zs = [Ui @ P["A0"].T + P["b0"]], []
-        z = numpy.maximum(pre[0], 0)
+        z = xp.maximum(pre[0], 0)
         zs.append(z)
         for l in range(1, depth):
             pre.append(z @ P[f"A{l}"].T + P[f"b{l}"])
-            z = z + numpy.maximum(pre[-1], 0)
+            z = z + xp.maximum(pre[-1], 0)
             zs.append(z)
         q = z @ P["B"].T + P["c"]
         s = q @ P["v"] + P["e"]
-        ds = -yi / (1 + numpy.exp(yi * s)) / len(idx)          # d/ds of mean softplus(-y s)
-        G = {"v": q.T @ ds, "e": numpy.sum(ds)}
-        dq = numpy.outer(ds, P["v"])
+        ds = -yi * xp.exp(-xp.logaddexp(0.0, yi * s)) / len(idx)   # d/ds of mean softplus(-y s)
+        G = {"v": q.T @ ds, "e": xp.sum(ds)}
+        dq = xp.outer(ds, P["v"])
         G["B"], G["c"] = dq.T @ zs[-1], dq.sum(axis=0)
         dz = dq @ P["B"]
         for l in range(depth - 1, 0, -1):                      # z_{l+1} = z_l + relu(A_l z_l + b_l)
@@ -142,9 +146,9 @@ def residual_relu(width=5, depth=3, n=100, seed=0, jitter=0.05):
             dz = dz + dpre @ P[f"A{l}"]
         dpre = dz * (pre[0] > 0)
         G["A0"], G["b0"] = dpre.T @ Ui, dpre.sum(axis=0)
-        out = numpy.empty(d)
+        out = xp.empty(d)
         for name, a, b, _ in _layout(width, depth):
-            out[a:b] = numpy.ravel(G[name])
+            out[a:b] = xp.ravel(G[name])
         return out
 
     p = ResidualReLUProblem(f_i, n, d, f"residual ReLU net ({depth}x{width}, 2, 1) on {n} spiral points",
