@@ -205,7 +205,7 @@ class Slides004_D5_semismooth:
     requires, constants, data = {"generalized_pl"}, ("pl_mu", "pl_exponent"), ("f_star",)
     rule = "gamma in [2 c/(sqrt(delta) beta), 1/beta) (c <= sqrt(delta) gamma beta/2), (c, beta) of the family"
     admissible = {"lr": (lambda p: _lr_range(p)[0], lambda p: _lr_range(p)[1])}
-    note = ("The chain of L1122-1137 with c > 0: the c-term c gamma ||grad f|| sqrt(f) is at most (c gamma / "
+    note = ("The chain of L1107-1137 with c > 0: the c-term c gamma ||grad f|| sqrt(f) is at most (c gamma / "
             "sqrt(delta)) ||grad f||^2 by the error bound, and c <= sqrt(delta) gamma beta / 2 folds it into the "
             "beta-term, leaving f(x_{k+1}) <= f(x_k) - gamma (1 - beta gamma) ||grad f(x_k)||^2. Checked on "
             "kinked_quadratic (optlab.problems.semismooth), whose kinks make c = 0 impossible; GD's iterates "
