@@ -387,4 +387,5 @@ class EC500_25_8(_Theorem258):
         return J ** (1 / 3) * (12 * D / Tp) ** (2 / 3), 1.5 * J ** (2 / 3) * (12 * D / Tp) ** (1 / 3)
 
 
-THEOREMS = tuple(block.theorem for block in (EC500_25_3, EC500_25_4, EC500_25_5, EC500_25_7, EC500_25_8_printed, EC500_25_8))
+THEOREMS = tuple(block.theorem for block in (EC500_25_3, EC500_25_4, EC500_25_5, EC500_25_7, EC500_25_8_printed,
+                                             EC500_25_8))
