@@ -37,7 +37,8 @@ class GD:
 
     Theorems: EC500-2.1, EC500-2.1/printed, EC500-2.3, EC500-2.4, EC500-5.7, EC500-5.8, EC500-21.6/schedule,
         EC500-13.1, EC500-13.2, EC500-13.3, EC500-21.6, EC500-21-ridge, EC500-21.2, EC500-21.4, EC500-21.5,
-        EC500-21.7, EC500-21.8, 004-D4, 004-D5/printed, 004-D5, 004-D3.
+        EC500-21.7, EC500-21.8, 004-D4, 004-D5/printed, 004-D5, 004-D3, 004-D5/semismooth/printed,
+        004-D5/semismooth.
     """
     lr: Any
 

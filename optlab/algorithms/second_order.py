@@ -118,7 +118,7 @@ class SecondOrderState(NamedTuple):
 class CubicNewton:
     """Cubic-regularized Newton, EC500 section 25 (seed 003 L3825-3829, L3857-3863). ``J``: rho.
 
-    Theorems: EC500-25.4, EC500-25.5, EC500-25.8/printed, EC500-25.8.
+    Theorems: EC500-25.3, EC500-25.4, EC500-25.5, EC500-25.8/printed, EC500-25.8.
     """
     J: float
 

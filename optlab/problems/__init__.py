@@ -41,4 +41,6 @@ from .quadratic import (  # noqa: F401
 from .scale_invariant import batchnorm_net, rayleigh_quotient  # noqa: F401
 from .batchnorm_gain import batchnorm_gain  # noqa: F401
 from .second_order import cubic_test, strict_saddle  # noqa: F401
+from .residual_relu import residual_relu  # noqa: F401
+from .semismooth import kinked_quadratic  # noqa: F401
 from .zipf import zipf_one_hot  # noqa: F401

@@ -27,6 +27,7 @@ from .hogwild import sparse_hogwild
 from .nonconvex import cosine_sum, log_sum, pl_sine
 from .nonsmooth import absolute_loss, norm_loss
 from .quadratic import indefinite_quadratic, nesterov_worst_case, quadratic
+from .residual_relu import residual_relu
 from .scale_invariant import batchnorm_net, rayleigh_quotient
 from .batchnorm_gain import batchnorm_gain
 from .second_order import cubic_test, strict_saddle
@@ -96,6 +97,7 @@ FAMILIES = (
        "convex", "smooth", "lipschitz", "finite_sum"),
     _f("zipf_one_hot", zipf_one_hot, dict(d=20, s=2.0, D=1.0, bias=0.2),
        "convex", "smooth", "lipschitz", "second_order_smooth", "finite_sum"),
+    _f("residual_relu", residual_relu, dict(width=3, depth=2, n=20), "nonconvex", "finite_sum"),
 )
 
 

@@ -15,8 +15,10 @@ from .block import theorem
 from .ec500_normalized import grads, slack
 from .measures import iterates, losses, per_run
 from .theorem import Instance, run_instance
+from .third_derivative import op_norm, third_derivative
 
 SOURCE = "EC500 notes (seed 003)"
+SEGMENT_POINTS = 4      # Prop 25.3: points z at which ||grad^3 L(z)||_op is evaluated on each segment
 
 
 def hessians(problem, W):
@@ -39,6 +41,88 @@ def _draw_J(problem, u):
 
 def _x0(problem, u):
     return numpy.asarray(problem.x0(seed=1 + int(u * 1000)))
+
+
+# ---- Proposition 25.3: a bounded third derivative makes the Hessian Lipschitz -------------------------
+
+def hessian_lipschitz_ratios(p, W):
+    """||hess L(w_{t+1}) - hess L(w_t)||_op / ||w_{t+1} - w_t|| for consecutive rows of W (0 for a null step),
+    from the family's Hessians, less a rounding allowance for the difference of two computed matrices."""
+    A = hessians(p, W)
+    step = numpy.linalg.norm(W[1:] - W[:-1], axis=1)
+    diff = numpy.array([numpy.abs(numpy.linalg.eigvalsh(B - C)).max() for B, C in zip(A[1:], A[:-1])])
+    size = numpy.array([numpy.linalg.norm(B, 2) + numpy.linalg.norm(C, 2) for B, C in zip(A[1:], A[:-1])])
+    return numpy.maximum(diff - slack(size), 0.0) / numpy.where(step > 0, step, numpy.inf)
+
+
+def segment_jerks(p, W, points=SEGMENT_POINTS):
+    """max over z = w_t + s (w_{t+1} - w_t), s = (k + 1/2)/points, of the certified lower bound on
+    ||grad^3 L(z)||_op (third derivatives from the engine): one value per consecutive pair of rows of W."""
+    s = (numpy.arange(points) + 0.5) / points
+    out = []
+    for a, b in zip(W[:-1], W[1:]):
+        out.append(max(op_norm(third_derivative(p, a + si * (b - a))).lower for si in s))
+    return numpy.array(out)
+
+
+def _ray_start(p, r):
+    """r times the bottom eigenvector of the cubic_test family's A: its iterates stay on that ray."""
+    return r * numpy.linalg.eigh(p.A)[1][:, 0]
+
+
+@theorem
+class EC500_25_3:
+    """a bounded third derivative makes the Hessian Lipschitz
+
+    EC500 Proposition 25.3 (L3766-3778), with Def 25.2's operator norm ||T||_op = max over unit x, y, z of
+    |T(x, y, z)|: ||grad^3 L|| <= J everywhere gives ||hess L(x) - hess L(y)||_op <= J ||x - y||. The proof
+    only uses the third derivative on the segment [x, y], so it is checked in that local form, at every
+    pair of consecutive cubic-Newton iterates:
+
+        ||hess L(w_{t+1}) - hess L(w_t)||_op / ||w_{t+1} - w_t||  <=  max_{z in [w_t, w_{t+1}]} ||grad^3 L(z)||_op
+
+    Equality on the cubic model x^T A x/2 + rho ||x||^3/6 along a ray through 0: there the Hessian moves by
+    (rho/2) dr (I + e e^T), of norm rho dr, and ||grad^3 L|| = rho at every x != 0 (rho = 2):
+
+    >>> EC500_25_3.theorem.bound(EC500_25_3.theorem.tight_instance()).round(9)
+    array([2., 2., 2.])
+    """
+    id, source = "EC500-25.3", f"{SOURCE} Prop 25.3, L3766-3778 (Def 25.2, L3756-3764)"
+    algorithm, kind = CubicNewton, "every_step"
+    requires = {"second_order_smooth"}
+    rule = "any x, y (checked at consecutive iterates of cubic Newton with any J > 0)"
+    admissible = {"J": (0.0, None)}
+    tight_factor = 0.999999
+    note = ("Left side from the family's Hessians (its analytic hvp where it has one); right side from the "
+            "engine's third derivatives, at 4 points s = 1/8, 3/8, 5/8, 7/8 of the segment. The operator "
+            "norm there is the attained max of |grad^3 L(z)(u, u, u)| over unit u (shifted power iteration, "
+            "many starts): a certified lower bound, so a pass certifies the inequality at those points (the "
+            "sampling of the segment is the one step not certified; it could only cause a false failure). "
+            "The certified upper bound (spectral norm of the unfolding) is optlab.theory.third_derivative.op_norm"
+            "(...).upper. Quadratics give 0 <= 0; with rho the family's constant, ||grad^3 L|| <= rho is the "
+            "hypothesis with J = rho.")
+
+    def method(self, inst):
+        return CubicNewton(J=_J(inst))
+
+    def measure(self, runs, inst):
+        return per_run(runs, lambda r: hessian_lipschitz_ratios(inst.problem, iterates(r)))
+
+    def bound(self, inst):
+        W = iterates(run(self.method(inst), inst.problem, steps=inst.T, x0=inst.x0, progress=False))
+        return segment_jerks(inst.problem, W)
+
+    def default(self, seed):
+        p = strict_saddle(d=3, k=2)
+        x0 = numpy.array([1.0, -0.5, 2.0]) + 0.1 * seed
+        return Instance(p, x0, T=5, hyper={"J": p.rho}, label="strict saddle (two cosine coordinates), J = rho")
+
+    def tight(self):
+        p = cubic_test(d=3, rho=2.0, lam_min=-1.0, lam_max=1.0, c_norm=0.0, seed=0)
+        return Instance(p, _ray_start(p, 3.0), T=3, hyper={"J": 2.0}, label="tight: cubic model along a ray")
+
+    def draw(self, problem, T, u):
+        return Instance(problem, _x0(problem, u[0]), T=min(T, 2), hyper={"J": _draw_J(problem, u[1])})
 
 
 # ---- Lemmas 25.4 and 25.5 along cubic-Newton steps -------------------------------------------------
@@ -303,4 +387,5 @@ class EC500_25_8(_Theorem258):
         return J ** (1 / 3) * (12 * D / Tp) ** (2 / 3), 1.5 * J ** (2 / 3) * (12 * D / Tp) ** (1 / 3)
 
 
-THEOREMS = tuple(block.theorem for block in (EC500_25_4, EC500_25_5, EC500_25_7, EC500_25_8_printed, EC500_25_8))
+THEOREMS = tuple(block.theorem for block in (EC500_25_3, EC500_25_4, EC500_25_5, EC500_25_7, EC500_25_8_printed,
+                                             EC500_25_8))

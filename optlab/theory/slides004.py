@@ -185,8 +185,8 @@ class Slides004_D5(_LinearRate):
     admissible = {"lr": (0.0, lambda p: 1 / p.H), "c": (0.0, None)}
     note = ("Corrected factor (the chain's own last line): f(x_{k+1}) <= f(x_k) - gamma (1 - beta gamma) "
             "||grad f(x_k)||^2 <= (1 - delta gamma (1 - beta gamma)) f(x_k), valid for gamma in (0, 1/beta) and "
-            "any c <= sqrt(delta) gamma beta / 2. Checked on beta-smooth families (c = 0 is smoothness), with "
-            "f - f_* for f.")
+            "any c <= sqrt(delta) gamma beta / 2. Checked on beta-smooth families (c = 0 is smoothness; c > 0 on a "
+            "non-smooth family is 004-D5/semismooth), with f - f_* for f.")
 
     def factor(self, inst):
         p, g = inst.problem, inst.hyper["lr"]

@@ -11,6 +11,11 @@
   point is a global minimiser. Written as the inequality that proves it, f(x) - f_* <= ||grad f(x)||^2 /
   delta, checked along gradient-method runs, which head for stationary points.
 
+* **004-D5/semismooth** (L1071-1139): D5 (corrected factor 1 - delta gamma (1 - beta gamma)) checked with
+  c > 0, on a family that is (c, beta)-semi-smooth and not smooth (``kinked_quadratic``), with (c, beta)
+  read from the family; **004-D5/semismooth/printed** is the printed factor 1 - c gamma (1 - beta gamma)
+  there, which fails where c > delta and the run contracts slowly.
+
 The ids follow slides004's labels (the seed notes' D-numbering).
 """
 from __future__ import annotations
@@ -20,6 +25,7 @@ import numpy
 from ..algorithms import GD, SGD
 from ..problems import quadratic
 from ..problems.custom import wrap_finite_sum
+from ..problems.semismooth import kinked_quadratic
 from .block import theorem
 from .ec500_normalized import grad_norms, slack
 from .measures import iterates, losses, per_run
@@ -161,4 +167,107 @@ class Slides004_D3:
         return Instance(problem, _x0(problem, u[0]), T=T, hyper={"lr": (0.05 + 1.9 * u[1]) / problem.H})
 
 
-THEOREMS = (Slides004_D1.theorem, Slides004_D3.theorem)
+def semi_smoothness(p):
+    """(c, beta) of a (c, beta)-semi-smooth family (slides 004 L1071-1093): the family's certified
+    ``extra["semi_c"]``, ``extra["semi_beta"]``; a beta-smooth family is (0, H)-semi-smooth."""
+    if "semi_c" in p.extra and "semi_beta" in p.extra:
+        return float(p.extra["semi_c"]), float(p.extra["semi_beta"])
+    if "smooth" in p.assumptions:
+        return 0.0, float(p.H)
+    raise ValueError(f"004-D5/semismooth needs a (c, beta)-semi-smooth problem: '{p.name}' is not smooth and "
+                     f"states no extra['semi_c'], extra['semi_beta'] (certify them, or use a smooth family)")
+
+
+def _lr_range(p):
+    """gamma in [2 c / (sqrt(delta) beta), 1/beta): the slides' c <= sqrt(delta) gamma beta / 2 and gamma < 1/beta."""
+    c, beta = semi_smoothness(p)
+    return 2 * c / (_delta(p) ** 0.5 * beta), 1 / beta
+
+
+@theorem
+class Slides004_D5_semismooth:
+    """semi-smooth + error bound, with c > 0: the gradient method converges linearly
+
+    Slides 004, L1071-1139, corrected factor, on a (c, beta)-semi-smooth f with the error bound (delta =
+    2 mu_PL), c <= sqrt(delta) gamma beta / 2 and gamma < 1/beta, with (c, beta) the family's certified
+    constants (c > 0 on a non-smooth family):
+
+        f(x_{k+1}) - f_*  <=  (1 - delta gamma (1 - beta gamma)) (f(x_k) - f_*)
+
+    On the kinked quadratic with a = (0.5, 1), eps = 0.1 (c = 0.1 sqrt(2), beta = 2.42, delta = 1/2) from
+    (3, 3) with gamma = 0.3, f(x_0) = (0.25 * 3.2^2 + 3.2^2)/2 = 6.4, and the factor is 1 - 0.15 * 0.274:
+
+    >>> Slides004_D5_semismooth.theorem.bound(Slides004_D5_semismooth.theorem.default(0)).round(6)[:1]
+    array([6.13696])
+    """
+    id, source, statement = "004-D5/semismooth", f"{SOURCE} L1071-1139", "corrected"
+    algorithm, kind = GD, "every_step"
+    requires, constants, data = {"generalized_pl"}, ("pl_mu", "pl_exponent"), ("f_star",)
+    rule = "gamma in [2 c/(sqrt(delta) beta), 1/beta) (c <= sqrt(delta) gamma beta/2), (c, beta) of the family"
+    admissible = {"lr": (lambda p: _lr_range(p)[0], lambda p: _lr_range(p)[1])}
+    note = ("The chain of L1107-1137 with c > 0: the c-term c gamma ||grad f|| sqrt(f) is at most (c gamma / "
+            "sqrt(delta)) ||grad f||^2 by the error bound, and c <= sqrt(delta) gamma beta / 2 folds it into the "
+            "beta-term, leaving f(x_{k+1}) <= f(x_k) - gamma (1 - beta gamma) ||grad f(x_k)||^2. Checked on "
+            "kinked_quadratic (optlab.problems.semismooth), whose kinks make c = 0 impossible; GD's iterates "
+            "cross them. No drawn instances: it is checked on its default and in tests/test_problems_semismooth.py.")
+
+    def method(self, inst):
+        semi_smoothness(inst.problem)
+        return GD(lr=inst.hyper["lr"])
+
+    def factor(self, inst):
+        p, g = inst.problem, inst.hyper["lr"]
+        return 1 - _delta(p) * g * (1 - semi_smoothness(p)[1] * g)
+
+    def measure(self, runs, inst):
+        p = inst.problem
+        return per_run(runs, lambda r: losses(p, iterates(r))[1:] - p.f_star)
+
+    def bound(self, inst):
+        from ..algorithms import run
+
+        p = inst.problem
+        f = losses(p, iterates(run(self.method(inst), p, steps=inst.T, x0=inst.x0, progress=False)))
+        return self.factor(inst) * (f[:-1] - p.f_star) + slack(f[1:], p.f_star)
+
+    def default(self, seed):
+        p = kinked_quadratic(d=2, a_min=0.5, a_max=1.0, eps=0.1)
+        return Instance(p, numpy.full(2, 3.0) + 0.1 * seed, T=40, hyper={"lr": 0.3},
+                        label="kinked quadratic a = (0.5, 1), eps = 0.1 (c = 0.14), gamma = 0.3")
+
+
+@theorem
+class Slides004_D5_semismooth_printed(Slides004_D5_semismooth):
+    """semi-smooth + error bound, with c > 0: the gradient method converges linearly
+
+    Slides 004, L1094-1139, as printed, with c the family's certified semi-smoothness constant:
+
+        f(x_{k+1}) - f_*  <=  (1 - c gamma (1 - beta gamma)) (f(x_k) - f_*)
+
+    On the example of 004-D5/semismooth the printed factor is 1 - 0.1 sqrt(2) * 0.3 * 0.274 (c < delta
+    there, so the printed bound is the weaker one and holds):
+
+    >>> Slides004_D5_semismooth_printed.theorem.bound(Slides004_D5_semismooth.theorem.default(0)).round(6)[:1]
+    array([6.325601])
+    """
+    id, statement = "004-D5/semismooth/printed", "printed"
+    note = ("The printed factor has c where the chain's last step (the error bound ||grad f||^2 >= delta f) gives "
+            "delta; it overstates the rate whenever c > delta, which the hypothesis c <= sqrt(delta) gamma beta/2 "
+            "allows when delta < 1/4. Counterexample: kinked_quadratic with a = (0.02, 1), eps = 0.005, so "
+            "c = 0.0071 > delta = 0.0008, gamma = 0.3 (admissible range [0.2475, 0.495)). Once the fast coordinate "
+            "has converged, GD contracts f by (1 - gamma a_min^2)^2 = 0.99976 per step, above the printed "
+            "1 - c gamma (1 - beta gamma) = 0.99916 (the corrected factor is 0.99991).")
+
+    def factor(self, inst):
+        p, g = inst.problem, inst.hyper["lr"]
+        c, beta = semi_smoothness(p)
+        return 1 - c * g * (1 - beta * g)
+
+    def counterexample(self):
+        p = kinked_quadratic(d=2, a_min=0.02, a_max=1.0, eps=0.005)
+        return Instance(p, numpy.full(2, 3.0), T=40, hyper={"lr": 0.3},
+                        label="kinked quadratic a = (0.02, 1), eps = 0.005 (c = 0.0071 > delta = 0.0008), gamma = 0.3")
+
+
+THEOREMS = (Slides004_D1.theorem, Slides004_D3.theorem, Slides004_D5_semismooth_printed.theorem,
+            Slides004_D5_semismooth.theorem)
