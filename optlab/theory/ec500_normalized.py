@@ -356,12 +356,13 @@ class EC500_24_5(_Theorem245):
 
 @theorem
 class EC500_24_5_refined(_Theorem245):
-    """normalized SGD with STORM-like momentum, alpha refined by sigma: E sum ||grad L(w_t)|| = O((Delta H sigma)^(1/3) T^(2/3))
+    """STORM-like momentum, alpha refined by sigma: E sum ||grad L(w_t)|| = O((Delta H sigma)^(1/3) T^(2/3))
 
     EC500 Theorem 24.5 with the refined alpha (L3690-3696), every l(., z) H-smooth,
     alpha = min(1, (Delta H)^(2/3) / (sigma^(4/3) T^(2/3))), eta = sqrt(Delta sqrt(alpha)/(H T)):
 
-        E sum_{t<=T} ||grad L(w_t)||  <=  (35/2)(Delta H sigma)^(1/3) T^(2/3) + 13 sigma^(7/3) T^(2/3) / (2 (Delta H)^(2/3)) if alpha < 1; 24 sqrt(Delta H T) if alpha = 1
+        E sum_{t<=T} ||grad L(w_t)||  <=  (35/2)(Delta H sigma)^(1/3) T^(2/3) + 13 sigma^(7/3) T^(2/3) /
+          (2 (Delta H)^(2/3)) if alpha < 1; 24 sqrt(Delta H T) if alpha = 1
 
     alpha = 1 exactly when sigma <= sqrt(Delta H / T). With Delta = H = sigma = 1 and T = 8, alpha = 1/4 =
     T^(-2/3) (the plain choice) and the bound is 17.5 * 4 + 6.5 * 4 = 96, as for EC500-24.5; with sigma = 0.1
@@ -403,7 +404,8 @@ class EC500_24_5_refined(_Theorem245):
         D, H, s, T = delta(inst), sample_H(inst), noise_sd(inst), inst.T
         if self.tuned(inst)[0] == 1.0:
             return [24 * math.sqrt(D * H * T)]
-        return [17.5 * (D * H * s) ** (1 / 3) * T ** (2 / 3) + 6.5 * s ** (7 / 3) * T ** (2 / 3) / (D * H) ** (2 / 3)]
+        return [17.5 * (D * H * s) ** (1 / 3) * T ** (2 / 3)
+                + 6.5 * s ** (7 / 3) * T ** (2 / 3) / (D * H) ** (2 / 3)]
 
 
 THEOREMS = tuple(block.theorem for block in (
