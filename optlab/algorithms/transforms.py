@@ -52,8 +52,8 @@ def check_shapes(shapes):
         out = tuple(tuple(sh) for sh in shapes)
     except TypeError:
         raise ValueError(f"shapes must be a tuple of tensor shapes such as ((3, 2), (2,)), got shapes={shapes!r}")
-    if not out or any(not sh or isinstance(n, bool) or not isinstance(n, int) or n < 1
-                      for sh in out for n in sh):
+    if not out or not all(out) or any(isinstance(n, bool) or not isinstance(n, int) or n < 1
+                                      for sh in out for n in sh):
         raise ValueError(f"shapes must be a non-empty tuple of tensor shapes with entries >= 1 such as "
                          f"((3, 2), (2,)), got shapes={shapes!r}")
     return out
