@@ -14,9 +14,9 @@ with the given ``shapes``; the eligible set S_t holds the tensors with at least 
     p_t: a_1 is computed with p = 2; p_t = 1 for t >= 2 if a_1 < 0.5, else 2   (one-shot rule, L78)
     G^(l) <- a_t (G^(l) - mean(G^(l)))  for l in S_t;   G^(l) unchanged otherwise        (eq. 2)
 
-Choices where the paper is ambiguous (seed notes, 000 E1-E4): the simplified form (4/x)^p is used
-(the printed eq. (1) disagrees with it for p = 2); natural log; the one-shot rule reads "compute a_1
-with p = 2" (so p = 1 iff s_1 < exp(-4 sqrt 2)). **Singularity guard:** a_t -> (4/eps)^p = 4e8 or
+Choices where the paper is ambiguous (seed notes, 000 E1-E4): the simplified form (4/x)^p is used (the
+printed eq. (1) disagrees with it for p = 2: theorems 000-eq1 and 000-eq1/printed, ERRATA.md); natural
+log; the one-shot rule reads "compute a_1 with p = 2" (so p = 1 iff s_1 < exp(-4 sqrt 2)). **Singularity guard:** a_t -> (4/eps)^p = 4e8 or
 1.6e17 as s_t -> 1 (the paper's "a_t in (0, 1]" fails for s_t in (e^-4, e^4)); ``clip_a`` (default 1.0)
 caps a_t, and with ``clip_a=None`` a warning is issued when s_t enters that band.
 
@@ -96,7 +96,7 @@ class GANState(NamedTuple):
 class GradientAutoscale:
     """Gradient autoscaled normalization, seed 000 L59-92 (see the module docstring).
 
-    Theorems: 000-Thm2/printed.
+    Theorems: 000-eq1, 000-eq1/printed, 000-Thm2/printed.
     """
     shapes: Any = None
     eps: float = 1e-8
