@@ -17,14 +17,19 @@ are Frobenius norms of the blocks. The notes give no theory for either method (L
   full version. ``eps`` is added to sqrt(V) (0 as printed; a coordinate with V = 0 then gets D = 0).
 
 Each block moves by exactly eta ||(W_i)_t|| (a block at 0, or with zero direction, does not move).
+The state keeps each block's *trust ratio* ||(W_i)_t|| / ||(D_i)_{t+1}|| (D = the stochastic gradient for
+LARS), the factor by which the layer's step on its raw direction is scaled: the layer-wise learning rate
+is eta times it (0 where D_i = 0). ``trust`` has one entry per block, (S, blocks) for a batch of seeds.
+With an MLP (:func:`optlab.problems.mlp`) pass its ``block_sizes``: one block per weight matrix.
 
 Example:
     >>> import numpy as np
     >>> from optlab.problems import Problem, Oracle
     >>> p = Problem(lambda x: 0.5 * (x @ x), d=3, name="q", grad=lambda x: x)
     >>> o, m = Oracle(p), LARS(lr=0.1, blocks=(2, 1))
-    >>> m.step(m.init(np.array([3.0, 4.0, -2.0]), o), o).x
-    array([ 2.7,  3.6, -1.8])
+    >>> s = m.step(m.init(np.array([3.0, 4.0, -2.0]), o), o)
+    >>> s.x, s.trust                      # g = x: ||W_i|| / ||g_i|| = 1 for both blocks
+    (array([ 2.7,  3.6, -1.8]), array([1., 1.]))
 """
 from __future__ import annotations
 
@@ -41,17 +46,23 @@ from .base import (
 
 
 def _layerwise(x, d_dir, eta, slices):
-    """(W_i) - eta ||W_i|| D_i / ||D_i|| for every block (returns a new array)."""
-    out = x.copy()
+    """(W_i) - eta ||W_i|| D_i / ||D_i|| for every block: the new array and the trust ratios
+    ||W_i|| / ||D_i|| (a (blocks,) array, or (S, blocks) for a batch)."""
+    out, trust = x.copy(), []
     for sl in slices:                           # [..., sl]: the block of each seed's row of a batch
-        scale = div_or_zero(eta * norm(x[..., sl]), norm(d_dir[..., sl]))   # no step where D = 0
-        out[..., sl] = x[..., sl] - scale * d_dir[..., sl]
-    return out
+        ratio = div_or_zero(norm(x[..., sl]), norm(d_dir[..., sl]))         # no step where D = 0
+        out[..., sl] = x[..., sl] - (eta * ratio) * d_dir[..., sl]
+        trust.append(ratio)
+    xp = get_xp(x)
+    if x.ndim > 1:
+        return out, xp.concatenate(trust, axis=1)
+    return out, xp.asarray(trust, dtype=x.dtype)
 
 
 class LARSState(NamedTuple):
     x: Any
     t: int
+    trust: Any = None          # ||W_i|| / ||g_i|| of the last step, one per block (None before the first)
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,8 @@ class LARS:
         t = s.t + 1
         g = oracle.stoch_grad(s.x, oracle.sample())                    # grad_{W_i} l(w, zeta)
         sl = block_slices(self.blocks, s.x.shape[-1])
-        return LARSState(x=_layerwise(s.x, g, lr_at(self.lr, t), sl), t=t)   # W - eta||W|| g/||g||
+        x, trust = _layerwise(s.x, g, lr_at(self.lr, t), sl)            # W - eta ||W|| g / ||g||
+        return LARSState(x=x, t=t, trust=trust)
 
 
 class LAMBState(NamedTuple):
@@ -81,6 +93,7 @@ class LAMBState(NamedTuple):
     M: Any
     V: Any
     t: int
+    trust: Any = None          # ||W_i|| / ||D_i|| of the last step, one per block (None before the first)
 
 
 @dataclass(frozen=True)
@@ -116,5 +129,5 @@ class LAMB:
         else:
             D = M
         sl = block_slices(self.blocks, s.x.shape[-1])
-        x = _layerwise(s.x, D, lr_at(self.lr, t), sl)                  # W - eta ||W|| D / ||D||
-        return LAMBState(x=x, M=M, V=V, t=t)
+        x, trust = _layerwise(s.x, D, lr_at(self.lr, t), sl)           # W - eta ||W|| D / ||D||
+        return LAMBState(x=x, M=M, V=V, t=t, trust=trust)

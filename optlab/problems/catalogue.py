@@ -24,6 +24,7 @@ from .adam_examples import median_example, reddi_adam_example
 from .finite_sum import huber, least_squares, logistic_regression
 from .generalized_smooth import cosh_sum, dro_dual, phase_retrieval, power_norm
 from .hogwild import sparse_hogwild
+from .mlp import mlp
 from .nonconvex import cosine_sum, log_sum, pl_sine
 from .nonsmooth import absolute_loss, norm_loss
 from .quadratic import indefinite_quadratic, nesterov_worst_case, quadratic
@@ -92,6 +93,7 @@ FAMILIES = (
        "convex", "smooth", "lipschitz", "finite_sum"),
     _f("zipf_one_hot", zipf_one_hot, dict(d=20, s=2.0, D=1.0, bias=0.2),
        "convex", "smooth", "lipschitz", "second_order_smooth", "finite_sum"),
+    _f("mlp", mlp, dict(n=32, widths=(3, 5, 4, 2)), "nonconvex", "finite_sum"),
 )
 
 
