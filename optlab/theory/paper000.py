@@ -98,7 +98,6 @@ class _Eq1:
     """GAN's a_t (read from its state) against eq. (1) evaluated at s_t = Std(grad L(w_t)), ddof = 1,
     recomputed from the iterates (noise-free oracle): both sides of the equality as two inequalities."""
     algorithm, kind = GradientAutoscale, "every_step"
-    requires, constants = {"smooth"}, ("H",)
     rule = "noise-free gradients; s_t < e^-4 (no cap needed); p_t by the one-shot rule of eq. (1)"
     path_bound = True
     _formula = staticmethod(eq1_corrected)
