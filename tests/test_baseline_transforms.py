@@ -101,16 +101,12 @@ def _gradient(data, shapes):
     return (rng.standard_normal(d) + rng.standard_normal()) * scale         # a common offset: a nonzero mean
 
 
-def _layers(out, shapes):
-    return _split(out, shapes)
-
-
 @settings(max_examples=40, deadline=None)
 @given(shapes=shape_lists, data=st.data())
 def test_gc_leaves_every_row_with_zero_mean_and_vectors_alone(shapes, data):
     g = _gradient(data, shapes)
     out, _ = GradientCentralization(shapes).apply(g, None)
-    for G, G0 in zip(_layers(out, shapes), _split(g, shapes)):
+    for G, G0 in zip(_split(out, shapes), _split(g, shapes)):
         if G.ndim == 1:
             np.testing.assert_array_equal(G, G0)
         else:
@@ -131,7 +127,7 @@ def test_znorm_gives_zero_mean_and_unit_std_per_eligible_layer(shapes, data):
         with pytest.raises(ValueError, match="shapes"):
             ZNorm(shapes=shapes)
         return
-    for G, G0 in zip(_layers(out, shapes), _split(g, shapes)):
+    for G, G0 in zip(_split(out, shapes), _split(g, shapes)):
         if G.ndim == 1:
             np.testing.assert_array_equal(G, G0)
         else:
@@ -144,7 +140,7 @@ def test_znorm_gives_zero_mean_and_unit_std_per_eligible_layer(shapes, data):
 def test_grad_norm_gives_every_layer_norm_alpha_in_its_own_direction(shapes, data, alpha):
     g = _gradient(data, shapes)
     out, _ = GradNorm(alpha=alpha, shapes=shapes).apply(g, None)
-    for G, G0 in zip(_layers(out, shapes), _split(g, shapes)):
+    for G, G0 in zip(_split(out, shapes), _split(g, shapes)):
         assert np.linalg.norm(G) == pytest.approx(alpha, rel=1e-12)
         assert np.dot(G.ravel(), G0.ravel()) == pytest.approx(alpha * np.linalg.norm(G0), rel=1e-12)
 

@@ -51,11 +51,6 @@ def _tensors(g, shapes):
         yield l, sl, shape, g[..., sl].reshape(lead + shape)
 
 
-def _per_tensor_axes(G, lead):
-    """The axes of one tensor (all axes after the seed axis of a batch)."""
-    return tuple(range(len(lead), G.ndim))
-
-
 @dataclass(frozen=True)
 class GradNorm:
     """GradNorm baseline: each tensor's gradient rescaled to norm alpha, G <- alpha G / ||G|| (seed 000 L194).
@@ -75,14 +70,15 @@ class GradNorm:
         return None
 
     def apply(self, g, state=None):
-        xp, lead = get_xp(g), g.shape[:-1]
+        xp = get_xp(g)
         out = g.copy()
-        for l, sl, shape, G in _tensors(g, self.shapes):
-            norm = xp.sqrt((G * G).sum(axis=_per_tensor_axes(G, lead), keepdims=True))   # ||G^(l)||
+        for l, (sl, shape) in enumerate(layers(self.shapes, g)):
+            G = g[..., sl]                                         # the tensor's entries (per seed)
+            norm = xp.sqrt((G * G).sum(axis=-1, keepdims=True))    # ||G^(l)||
             if bool((norm == 0).any()):
                 raise ValueError(f"GradNorm: tensor {l} (shape {shape}) has a zero gradient, so G/||G|| has no "
                                  "direction; leave that tensor out of shapes or use a transform without a norm")
-            out[..., sl] = (self.alpha * G / norm).reshape(lead + (-1,))                  # alpha G / ||G||
+            out[..., sl] = self.alpha * G / norm                   # alpha G / ||G||
         return out, None
 
 

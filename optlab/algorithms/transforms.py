@@ -16,9 +16,10 @@ with the given ``shapes``; the eligible set S_t holds the tensors with at least 
 
 Choices where the paper is ambiguous (seed notes, 000 E1-E4): the simplified form (4/x)^p is used (the
 printed eq. (1) disagrees with it for p = 2: theorems 000-eq1 and 000-eq1/printed, ERRATA.md); natural
-log; the one-shot rule reads "compute a_1 with p = 2" (so p = 1 iff s_1 < exp(-4 sqrt 2)). **Singularity guard:** a_t -> (4/eps)^p = 4e8 or
-1.6e17 as s_t -> 1 (the paper's "a_t in (0, 1]" fails for s_t in (e^-4, e^4)); ``clip_a`` (default 1.0)
-caps a_t, and with ``clip_a=None`` a warning is issued when s_t enters that band.
+log; the one-shot rule reads "compute a_1 with p = 2" (so p = 1 iff s_1 < exp(-4 sqrt 2)).
+**Singularity guard:** a_t -> (4/eps)^p = 4e8 or 1.6e17 as s_t -> 1 (the paper's "a_t in (0, 1]" fails for
+s_t in (e^-4, e^4)); ``clip_a`` (default 1.0) caps a_t, and with ``clip_a=None`` a warning is issued when
+s_t enters that band.
 
 ``shapes=None`` treats the whole vector as one eligible matrix (shape (1, d)). The tensor layout is read by
 :func:`layers`, shared with the baseline transforms of :mod:`.baseline_transforms` (GradNorm, GC, ZNorm).

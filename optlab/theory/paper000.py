@@ -362,4 +362,5 @@ class Y000_Thm2(_ScaledSGD):
         return _gaussian(problem, T, u, lr=(0.05 + 0.95 * u[1]) / problem.H, decay=2 * u[2])
 
 
-THEOREMS = (Y000_eq1.theorem, Y000_eq1_printed.theorem, Y000_Lemma1.theorem, Y000_Thm2_printed.theorem, Y000_Thm2.theorem)
+THEOREMS = (Y000_eq1.theorem, Y000_eq1_printed.theorem, Y000_Lemma1.theorem, Y000_Thm2_printed.theorem,
+            Y000_Thm2.theorem)
