@@ -18,6 +18,7 @@ from optlab.algorithms import (
     ScaleInvariantSGD, SGDMomentum, ShuffledSGD, StepDecay, StepRuleSGD, Transformed, WNGrad, run,
 )
 from optlab.algorithms import PSGD, AMSGrad, StronglyConvexAGD
+from optlab.algorithms import GradientCentralization, GradNorm, ZNorm
 from optlab.problems import least_squares
 
 P = least_squares(n=40, d=5, seed=0, noise=0.0, normalize=True)
@@ -67,6 +68,9 @@ METHODS = {
     "clipped_sgd": ClippedSGD(lr=0.5, clip=0.1),
     "strongly_convex_agd": StronglyConvexAGD(lr=1 / H, mu=P.mu),
     "amsgrad": AMSGrad(lr=0.05),
+    "grad_norm_sgd": Transformed(SGD(lr=0.05), GradNorm(shapes=((2, 2), (1,)))),
+    "gc_sgd": Transformed(SGD(lr=0.5), GradientCentralization(shapes=((2, 2), (1,)))),
+    "znorm_sgd": Transformed(SGD(lr=0.05), ZNorm(shapes=((2, 2), (1,)))),
 }
 STOCHASTIC = [k for k in METHODS if k not in {"gd", "momentum", "nesterov_two_step", "agd_momentum_form",
                                                 "accelerated_gd", "almost_convex_prox",
@@ -80,13 +84,14 @@ X0["psgd"] = np.r_[np.linalg.norm(P.x_star[:3]), 0.0, 0.0, 0.0, 0.0]
 
 
 def test_catalogue_is_covered():
-    """Every catalogue entry (except the sphere method WNGrad, tested on the Rayleigh quotient, and the
-    transform GAN, tested through Transformed) has a member in the contract table."""
-    tested = {type(m) for m in METHODS.values()} | {type(m.method) for m in METHODS.values()
-                                                    if isinstance(m, Transformed)}
+    """Every catalogue entry (except the sphere method WNGrad, tested on the Rayleigh quotient) has a member
+    in the contract table; a transform (GAN, GradNorm, GC, ZNorm) is tested through Transformed."""
+    tested = {type(m) for m in METHODS.values()} | {type(part) for m in METHODS.values()
+                                                    if isinstance(m, Transformed)
+                                                    for part in (m.method, m.transform)}
     missing = {e.name for e in ALGORITHMS
                if isinstance(e.method, type) and e.method not in tested
-               and e.method not in (WNGrad, GradientAutoscale)}
+               and e.method is not WNGrad}
     assert not missing
     assert len({e.name for e in ALGORITHMS}) == len(ALGORITHMS)
     assert all(e.source for e in ALGORITHMS)
@@ -152,6 +157,10 @@ BAD = [
     (lambda: CosineAnnealing(lr_max=1.0, period=10, lr_min=2.0), "lr_min"),
     (lambda: StepDecay(lr=1.0, every=10, factor=2.0), "factor"),
     (lambda: GradientAutoscale(clip_a=0.0), "clip_a"),
+    (lambda: GradNorm(alpha=0.0), "alpha"),
+    (lambda: GradientCentralization(shapes=((2, 0),)), "shapes"),
+    (lambda: ZNorm(eps=-1.0), "eps"),
+    (lambda: ZNorm(shapes=((1, 1), (3,))), "shapes"),
     (lambda: ScaleInvariantSGD(lr_w=0.1, lr_g=-0.1, blocks=(2,)), "lr_g"),
     (lambda: SVRG(lr=0.1, checkpoint="best"), "checkpoint"),
 ]

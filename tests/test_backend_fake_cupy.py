@@ -45,6 +45,7 @@ from optlab.algorithms import (
     ScaleInvariantSGD, SGDMomentum, ShuffledSGD, StepRuleSGD, Transformed, WNGrad, run,
 )
 from optlab.algorithms import AMSGrad, Online, Projected, StronglyConvexAGD
+from optlab.algorithms import GradientCentralization, GradNorm, ZNorm
 from optlab.backend import to_numpy
 from optlab.problems import FAMILIES, Oracle, least_squares, quadratic, rayleigh_quotient
 from optlab.problems import reddi_adam_example, zipf_one_hot
@@ -357,6 +358,10 @@ def _methods():
                              problem=reddi_adam_example(C=3.0), x0=np.ones(1), steps=30, fused=True),
         "projected:zipf": dict(method=Projected(AdaGradNorm(c=1.0, eps=0.0)), problem=zipf_one_hot(d=6),
                                x0=np.zeros(6), steps=30),
+        "grad_norm": dict(method=Transformed(SGD(lr=0.05), GradNorm(shapes=((2, 2), (1,)))), **lsq),
+        "gradient_centralization": dict(method=Transformed(SGD(lr=0.5), GradientCentralization(
+            shapes=((2, 2), (1,)))), **lsq),
+        "znorm": dict(method=Transformed(SGD(lr=0.05), ZNorm(shapes=((2, 2), (1,)))), **lsq),
     }
 
 
@@ -677,12 +682,10 @@ def test_every_primitive_and_algorithm_is_covered():
     covered = {k.split(":")[0] for k in PRIMITIVES} | {"shape", "ndim"}  # shape/ndim: no arrays made
     assert not exported - covered, sorted(exported - covered)
     methods = {type(c["method"]) for c in _methods().values()}
-    methods |= {type(c["method"].method) for c in _methods().values()
-                if isinstance(c["method"], Transformed)}
+    methods |= {type(part) for c in _methods().values() if isinstance(c["method"], Transformed)
+                for part in (c["method"].method, c["method"].transform)}
     missing = {e.name for e in ALGORITHMS if e.name not in HOST_ONLY_ALGORITHMS
                and isinstance(e.method, type) and e.method not in methods}
-    missing -= {"gradient_autoscale"} if any(isinstance(c["method"], Transformed)
-                                             for c in _methods().values()) else set()
     assert not missing, sorted(missing)
 
 

@@ -42,6 +42,7 @@ from .accelerated_strongly_convex import StronglyConvexAGD
 from .amsgrad import AMSGrad
 from .online import Online
 from .projected import Projected
+from .baseline_transforms import GradientCentralization, GradNorm, ZNorm
 
 
 class Entry(NamedTuple):
@@ -96,6 +97,11 @@ ALGORITHMS = (
     Entry("strongly_convex_agd", StronglyConvexAGD,
           "Nesterov's AGD for strongly convex losses (external: Nesterov 2004 (2.2.19); EC500 L3210-3214)"),
     Entry("amsgrad", AMSGrad, "AMSGrad (external: Reddi, Kale, Kumar 2018, Alg 2; cited at seed 003 L2546-2548)"),
+    Entry("grad_norm", GradNorm, "GradNorm baseline, a transform for Transformed(...) (seed 000 L194, ref [6])"),
+    Entry("gradient_centralization", GradientCentralization,
+          "gradient centralization (GC) baseline, a transform for Transformed(...) (seed 000 L194, ref [24])"),
+    Entry("znorm", ZNorm, "Z-score gradient normalization baseline, a transform for Transformed(...) "
+          "(seed 000 L194, ref [25])"),
 )
 
 __all__ = [e.method.__name__ for e in ALGORITHMS] + [

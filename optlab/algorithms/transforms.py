@@ -14,13 +14,15 @@ with the given ``shapes``; the eligible set S_t holds the tensors with at least 
     p_t: a_1 is computed with p = 2; p_t = 1 for t >= 2 if a_1 < 0.5, else 2   (one-shot rule, L78)
     G^(l) <- a_t (G^(l) - mean(G^(l)))  for l in S_t;   G^(l) unchanged otherwise        (eq. 2)
 
-Choices where the paper is ambiguous (seed notes, 000 E1-E4): the simplified form (4/x)^p is used
-(the printed eq. (1) disagrees with it for p = 2); natural log; the one-shot rule reads "compute a_1
-with p = 2" (so p = 1 iff s_1 < exp(-4 sqrt 2)). **Singularity guard:** a_t -> (4/eps)^p = 4e8 or
-1.6e17 as s_t -> 1 (the paper's "a_t in (0, 1]" fails for s_t in (e^-4, e^4)); ``clip_a`` (default 1.0)
-caps a_t, and with ``clip_a=None`` a warning is issued when s_t enters that band.
+Choices where the paper is ambiguous (seed notes, 000 E1-E4): the simplified form (4/x)^p is used (the
+printed eq. (1) disagrees with it for p = 2: theorems 000-eq1 and 000-eq1/printed, ERRATA.md); natural
+log; the one-shot rule reads "compute a_1 with p = 2" (so p = 1 iff s_1 < exp(-4 sqrt 2)).
+**Singularity guard:** a_t -> (4/eps)^p = 4e8 or 1.6e17 as s_t -> 1 (the paper's "a_t in (0, 1]" fails for
+s_t in (e^-4, e^4)); ``clip_a`` (default 1.0) caps a_t, and with ``clip_a=None`` a warning is issued when
+s_t enters that band.
 
-``shapes=None`` treats the whole vector as one eligible matrix.
+``shapes=None`` treats the whole vector as one eligible matrix (shape (1, d)). The tensor layout is read by
+:func:`layers`, shared with the baseline transforms of :mod:`.baseline_transforms` (GradNorm, GC, ZNorm).
 
 Example:
     >>> import numpy as np
@@ -43,6 +45,47 @@ from ..backend import get_xp
 from .base import check_nonnegative, check_positive, set_field
 
 
+def check_shapes(shapes):
+    """``shapes`` as a tuple of tuples of ints >= 1 (None stays None); ValueError naming ``shapes`` otherwise."""
+    if shapes is None:
+        return None
+    try:
+        out = tuple(tuple(sh) for sh in shapes)
+    except TypeError:
+        raise ValueError(f"shapes must be a tuple of tensor shapes such as ((3, 2), (2,)), got shapes={shapes!r}")
+    if not out or not all(out) or any(isinstance(n, bool) or not isinstance(n, int) or n < 1
+                                      for sh in out for n in sh):
+        raise ValueError(f"shapes must be a non-empty tuple of tensor shapes with entries >= 1 such as "
+                         f"((3, 2), (2,)), got shapes={shapes!r}")
+    return out
+
+
+def layers(shapes, g):
+    """``(slice, shape)`` of each tensor in the flat gradient ``g`` (its last axis, of length d).
+
+    ``shapes=None`` reads the whole vector as one (1, d) matrix. A ValueError names ``shapes`` when they do
+    not add up to d, and ``g`` when it is neither one gradient (d,) nor a batch of seeds (S, d).
+
+    >>> import numpy as np
+    >>> layers(((2, 3), (3,)), np.zeros(9))
+    [(slice(0, 6, None), (2, 3)), (slice(6, 9, None), (3,))]
+    """
+    if getattr(g, "ndim", 0) not in (1, 2):
+        raise ValueError(f"g must be a flat gradient (d,) or a batch of seeds (S, d), got shape "
+                         f"{getattr(g, 'shape', None)}")
+    d = g.shape[-1]
+    if shapes is None:
+        return [(slice(0, d), (1, d))]
+    out, start = [], 0
+    for sh in shapes:
+        n = math.prod(sh)
+        out.append((slice(start, start + n), sh))
+        start += n
+    if start != d:
+        raise ValueError(f"shapes must cover the dimension d = {d}, got {shapes} ({start} entries)")
+    return out
+
+
 class GANState(NamedTuple):
     t: int
     p: int
@@ -54,34 +97,22 @@ class GANState(NamedTuple):
 class GradientAutoscale:
     """Gradient autoscaled normalization, seed 000 L59-92 (see the module docstring).
 
-    Theorems: 000-Thm2/printed.
+    Theorems: 000-eq1, 000-eq1/printed, 000-Thm2/printed.
     """
     shapes: Any = None
     eps: float = 1e-8
     clip_a: Any = 1.0
 
+    no_batch = "GradientAutoscale keeps one run's scalar statistics (s_t, a_t, p_t), not one per seed"
+
     def __post_init__(self):
-        if self.shapes is not None:
-            set_field(self, "shapes", tuple(tuple(int(n) for n in sh) for sh in self.shapes))
+        set_field(self, "shapes", check_shapes(self.shapes))
         set_field(self, "eps", check_nonnegative("eps", self.eps))
         if self.clip_a is not None:
             set_field(self, "clip_a", check_positive("clip_a", self.clip_a))
 
     def init(self) -> GANState:
         return GANState(t=0, p=2, a=math.nan, s=math.nan)
-
-    def _layers(self, d):
-        if self.shapes is None:
-            return [(slice(0, d), True)]
-        out, start = [], 0
-        for sh in self.shapes:
-            n = math.prod(sh)
-            out.append((slice(start, start + n), len(sh) > 1))
-            start += n
-        if start != d:
-            raise ValueError(f"shapes must cover the dimension d = {d}, got {self.shapes} "
-                             f"({start} entries)")
-        return out
 
     def scale(self, s, p):
         """a = (4 / (|ln s| + eps))^p."""
@@ -91,8 +122,7 @@ class GradientAutoscale:
     def apply(self, g, st: GANState):
         xp = get_xp(g)
         t = st.t + 1
-        layers = self._layers(g.shape[0])
-        elig = [sl for sl, ok in layers if ok]
+        elig = [sl for sl, shape in layers(self.shapes, g) if len(shape) > 1]   # S_t: dim(G^(l)) > 1
         if not elig:
             return g, GANState(t=t, p=st.p, a=1.0, s=math.nan)
         cat = xp.concatenate([g[sl] for sl in elig])               # g_t = concat of eligible G^(l)
@@ -145,7 +175,12 @@ class Transformed:
     method: Any
     transform: Any
 
-    no_batch = "the transform keeps one run's scalar statistics (GradientAutoscale's s_t, a_t, p_t)"
+    @property
+    def no_batch(self):
+        """Why seeds cannot run as one batch: the method's or the transform's reason (None: they can)."""
+        from .run import batch_reason
+
+        return batch_reason(self.method) or getattr(self.transform, "no_batch", None)
 
     def init(self, x0, oracle) -> TransformedState:
         proxy = _TransformingOracle(oracle, self.transform, self.transform.init())

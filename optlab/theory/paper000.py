@@ -1,4 +1,5 @@
-"""Gradient autoscaled normalization (seed 000, Yun): Lemma 1 and Theorem 2 (L96-102, proofs L210-297).
+"""Gradient autoscaled normalization (seed 000, Yun): eq. (1) (L76-80), Lemma 1 and Theorem 2 (L96-102,
+proofs L210-297).
 
 The paper analyses the *scaled SGD update* w_{t+1} = w_t - eta a_t grad L_t(w_t) (t = 0, 1, ...), with
 L beta-smooth, E grad L_t(w) = grad L(w), E||grad L_t(w) - grad L(w)||^2 <= sigma^2 / b, eta a_t <= 1/beta.
@@ -15,7 +16,7 @@ from ..algorithms import SGD, GradientAutoscale, Transformed, run
 from ..problems import quadratic
 from .block import theorem
 from .ec500_normalized import noise_sd
-from .measures import KeepStates, grad_sq_norms, iterates, losses, per_run, slack, states
+from .measures import KeepStates, grad_sq_norms, grads, iterates, losses, per_run, slack, states
 from .theorem import Instance
 
 SOURCE = "Gradient autoscaled normalization (seed 000)"
@@ -59,6 +60,118 @@ def _isotropic_tight(**hyper):
     p = quadratic(d=4, mu=2.0, H=2.0, seed=0)
     return Instance(p, numpy.asarray(p.x_star) + 1.0, T=20, hyper=hyper, seeds=4,
                     oracle={"noise": "sphere", "sigma": 1.0}, label="tight")
+
+
+# ---- eq. (1): the autoscale a_t, printed versus its stated simplification ----------------------------
+
+EPS_000 = 1e-8          # the paper's stabilizer (L63)
+
+
+def eq1_corrected(s, p):
+    """Eq. (1) with the exponent on the bracket: (((0.5 + 1/(0.5 x)) - 0.5) * 2)^p, x = |ln s| + eps, which is
+    the stated simplification (4/x)^p (L80). Written from the bracket, not from GradientAutoscale.scale."""
+    x = abs(math.log(s)) + EPS_000 if s > 0 else math.inf
+    return (((0.5 + 1 / (0.5 * x)) - 0.5) * 2) ** p
+
+
+def eq1_printed(s, p):
+    """Eq. (1) as printed (L78): ((0.5 + 1/(0.5 x)) - 0.5) * 2^p = 2^(p+1)/x, x = |ln s| + eps."""
+    x = abs(math.log(s)) + EPS_000 if s > 0 else math.inf
+    return ((0.5 + 1 / (0.5 * x)) - 0.5) * 2 ** p
+
+
+def _eq1_method(inst):
+    """GAN-GD with the paper's a_t (no cap): the whole vector is one eligible tensor."""
+    return KeepStates(Transformed(SGD(lr=inst.hyper["lr"]), GradientAutoscale(shapes=None, clip_a=None)))
+
+
+def _eq1_instance(s1, label):
+    """GAN-GD on ||w - w*||^2/2 (beta = 1, eta = 1) from a start whose gradient has std s1 < e^-4 (so a_t is
+    defined without the cap and lies in (0, 1]); the gradient's mean 0.5 is never removed (centring)."""
+    p = quadratic(d=4, mu=1.0, H=1.0, seed=0)
+    e = numpy.array([1.0, -2.0, 0.5, 0.5])
+    e *= s1 / e.std(ddof=1)
+    return Instance(p, numpy.asarray(p.x_star) + 0.5 + e, T=20, hyper={"lr": 1.0}, label=label)
+
+
+class _Eq1:
+    """GAN's a_t (read from its state) against eq. (1) evaluated at s_t = Std(grad L(w_t)), ddof = 1,
+    recomputed from the iterates (noise-free oracle): both sides of the equality as two inequalities."""
+    algorithm, kind = GradientAutoscale, "every_step"
+    rule = "noise-free gradients; s_t < e^-4 (no cap needed); p_t by the one-shot rule of eq. (1)"
+    path_bound = True
+    _formula = staticmethod(eq1_corrected)
+
+    def method(self, inst):
+        return _eq1_method(inst)
+
+    def _sides(self, inst, r):
+        s = grads(inst.problem, iterates(r)[:-1]).std(axis=1, ddof=1)   # s_t of the gradient GAN received
+        p = 1 if self._formula(s[0], 2) < 0.5 else 2                    # a_1 with p = 2 decides p_t, t >= 2
+        formula = numpy.array([self._formula(v, 2 if t == 0 else p) for t, v in enumerate(s)])
+        a = numpy.array([st.tstate.a for st in states(r)])
+        return a, formula
+
+    def measure(self, runs, inst):
+        return per_run(runs, lambda r: numpy.concatenate(self._sides(inst, r)))
+
+    def bound(self, inst, runs):
+        return per_run(runs, lambda r: numpy.concatenate(self._sides(inst, r)[::-1]))
+
+
+@theorem
+class Y000_eq1(_Eq1):
+    """GAN's autoscale equals eq. (1) with the exponent on the bracket, (4/(|ln s_t| + eps))^p_t
+
+    Eq. (1) (L76-80) read as its stated simplification (L80), x = |ln s_t| + eps:
+
+        [a_t, (((0.5 + 1/(0.5 x)) - 0.5) 2)^p_t]  <=  [(((0.5 + 1/(0.5 x)) - 0.5) 2)^p_t, a_t] (both sides)
+
+    p_t = 1 for t >= 2 if a_1 < 0.5 (a_1 computed with p = 2), else 2. At s = 1e-3 (x = 6.9078): a = 0.3353
+    with p = 2, so p_t = 1 afterwards and a = 0.5791:
+
+    >>> round(eq1_corrected(1e-3, 2), 4), round(eq1_corrected(1e-3, 1), 4)
+    (0.3353, 0.5791)
+    """
+    id, source, statement = "000-eq1", f"{SOURCE} eq. (1), L76-80", "corrected"
+    tight_factor = 0.999999
+    note = ("An identity, checked on a real run: the a_t that GradientAutoscale applies equals the corrected "
+            "eq. (1) evaluated at the std of the gradient recomputed from the iterates (which also checks s_t: "
+            "unbiased, uncentred). Equality at every step, so the ratio is 1.")
+
+    def default(self, seed):
+        return _eq1_instance(6e-3, "GAN-GD on ||w - w*||^2/2, s_1 = 6e-3 (a_1 = 0.61, so p_t = 2)")
+
+    def tight(self):
+        return _eq1_instance(1e-3, "GAN-GD on ||w - w*||^2/2, s_1 = 1e-3 (a_1 = 0.34, so p_t = 1)")
+
+
+@theorem
+class Y000_eq1_printed(_Eq1):
+    """GAN's autoscale equals eq. (1) as printed, ((0.5 + 1/(0.5 x)) - 0.5) 2^p_t
+
+    Eq. (1) as printed (L78), x = |ln s_t| + eps; it equals 2^(p_t + 1)/x, which agrees with the stated
+    simplification (4/x)^p_t (L80) at p_t = 1 and not at p_t = 2 (8/x against 16/x^2):
+
+        [a_t, ((0.5 + 1/(0.5 x)) - 0.5) 2^p_t]  <=  [((0.5 + 1/(0.5 x)) - 0.5) 2^p_t, a_t] (both sides)
+
+    At s = 1e-3 and p = 2 the printed form gives 1.1581, the simplified one 0.3353:
+
+    >>> round(eq1_printed(1e-3, 2), 4), round(eq1_printed(1e-3, 1), 4) == round(eq1_corrected(1e-3, 1), 4)
+    (1.1581, True)
+    """
+    id, source, statement = "000-eq1/printed", f"{SOURCE} eq. (1), L76-80", "printed"
+    _formula = staticmethod(eq1_printed)
+    note = ("Erratum E1: eq. (1) as printed, ((0.5 + 1/(0.5 (|log s_t| + eps))) - 0.5) * 2^p_t, equals "
+            "2^(p_t + 1)/x with x = |log s_t| + eps; the text (L80) says it 'simplifies' to (4/x)^p_t. The two "
+            "agree for p_t = 1 and disagree for p_t = 2 (8/x against 16/x^2): the exponent p_t belongs on the "
+            "bracket times 2, (((0.5 + 1/(0.5 x)) - 0.5) * 2)^p_t = (4/x)^p_t. optlab (GradientAutoscale) "
+            "implements the simplified form, which is also the only reading under which the one-shot rule "
+            "'p_t = 1 if a_1 < 0.5' changes the curvature of the map. On the counterexample GAN's a_t "
+            "(p_t = 2) differs from the printed value at every step.")
+
+    def counterexample(self):
+        return _eq1_instance(6e-3, "GAN-GD on ||w - w*||^2/2, s_1 = 6e-3, p_t = 2: a_1 = 0.61 vs printed 1.56")
 
 
 # ---- Lemma 1 ------------------------------------------------------------------------------------------
@@ -249,4 +362,5 @@ class Y000_Thm2(_ScaledSGD):
         return _gaussian(problem, T, u, lr=(0.05 + 0.95 * u[1]) / problem.H, decay=2 * u[2])
 
 
-THEOREMS = (Y000_Lemma1.theorem, Y000_Thm2_printed.theorem, Y000_Thm2.theorem)
+THEOREMS = (Y000_eq1.theorem, Y000_eq1_printed.theorem, Y000_Lemma1.theorem, Y000_Thm2_printed.theorem,
+            Y000_Thm2.theorem)
