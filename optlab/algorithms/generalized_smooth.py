@@ -42,7 +42,7 @@ class GSState(NamedTuple):
 class ANGD:
     """AN-GD / AN-SGD, seed 002 eq. (8) L196 / eq. (14) L292. ``lr``: gamma; ``beta`` in [0, 1].
 
-    Theorems: 002-AN-GD.
+    Theorems: 002-AN-GD, 002-AN-GD-PL.
     """
     lr: Any
     beta: float = 1.0

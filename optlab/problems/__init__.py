@@ -31,6 +31,7 @@ from .checks import verify  # noqa: F401
 from .custom import wrap, wrap_finite_sum  # noqa: F401
 from .finite_sum import huber, least_squares, logistic_regression  # noqa: F401
 from .generalized_smooth import cosh_sum, dro_dual, phase_retrieval, power_norm  # noqa: F401
+from .heavy_tailed import HeavyTailed  # noqa: F401
 from .hogwild import sparse_hogwild  # noqa: F401
 from .mlp import MLPProblem, mlp  # noqa: F401
 from .nonconvex import cosine_sum, log_sum, pl_sine  # noqa: F401

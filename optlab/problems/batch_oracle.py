@@ -11,7 +11,8 @@ order as the single oracle draws them; only the grouping differs:
   The batch oracle therefore draws a block of ``k`` future samples per seed in one call and hands
   them out step by step: one generator call per seed per block instead of per step.
 * The affine model draws its Rademacher signs from a second stream per seed (``(seed, 1)``), so it
-  blocks as well. Sampling without replacement is not a plain fill: it draws step by step, per seed.
+  blocks as well. A ``HeavyTailed`` law draws d + 1 normals per sample from the seed's own stream.
+  Sampling without replacement is not a plain fill: it draws step by step, per seed.
 
 Methods that draw their own randomness call ``oracle.draw(fn)``: ``fn(rng)`` for each seed's generator,
 stacked (a single :class:`Oracle` answers ``fn(oracle.rng)``). A ``draw`` after a ``sample`` on a batch
@@ -42,6 +43,7 @@ from __future__ import annotations
 import numpy
 
 from ..backend import to_backend
+from .heavy_tailed import HeavyTailed
 from .oracle import Oracle, shape_noise, sign_stream
 from .streams import counter_keys, counter_normals, generators
 
@@ -146,10 +148,14 @@ class BatchOracle:
             else:
                 z = numpy.stack([r.integers(0, self._n, (k, B)) for r in self.rngs])
             return z.swapaxes(0, 1)                               # (k, S, B)
-        z = numpy.empty((self.S, k, B, d))
+        law = self.noise if isinstance(self.noise, HeavyTailed) else None
+        z = numpy.empty((self.S, k, B, d if law is None else law.normals_per_draw(d)))
         for r, z_seed in zip(self.rngs, z):
             r.standard_normal(out=z_seed)                         # seed s: its next k samples
-        if self.noise == "gaussian":
+        if law is not None:                                       # heavy-tailed: d + 1 normals per draw
+            z = law.shape(z, self.sigma)
+            z = z.mean(axis=2) if B > 1 else z[:, :, 0]
+        elif self.noise == "gaussian":
             z = (z.mean(axis=2) if B > 1 else z[:, :, 0]) * o._scale
         else:                                                     # sphere: each draw to radius sigma
             z *= self.sigma / numpy.sqrt(numpy.einsum("skbj,skbj->skb", z, z))[..., None]

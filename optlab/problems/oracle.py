@@ -30,6 +30,9 @@ Models (``noise``):
   batch. v comes from the oracle's stream, the signs from a second stream seeded ``(seed, 1)``, so
   that each stream is a plain sequence of draws (a batch of seeds then draws them in blocks). Unbiased, ||g - grad f|| <= tau1 ||grad f|| + sigma surely, and
   E||g - grad f||^2 = (tau1^2 ||grad f(x)||^2 + sigma^2)/B exactly.
+* a :class:`~optlab.problems.heavy_tailed.HeavyTailed` law (seed 002, eq. 20, the open problem): xi = sigma R U with
+  E||xi||^kappa = sigma^kappa and a Pareto tail (infinite variance for tail <= 2), drawn from d + 1 normals of the
+  oracle's stream; g = grad f(x) + xi (the mean of B draws); E xi = 0.
 
 Streams (``stream``): ``"host"`` (default) draws from ``numpy.random.default_rng(seed)``;
 ``"counter"`` (additive Gaussian or sphere noise only) computes each normal as a pure function of
@@ -62,6 +65,7 @@ from ..backend import to_backend
 from .streams import counter_normals
 
 from .base import check_int, check_nonnegative, check_positive
+from .heavy_tailed import HeavyTailed
 
 NOISE_MODELS = (None, "gaussian", "sphere", "affine")
 
@@ -91,8 +95,8 @@ class Oracle:
 
     def __init__(self, problem, seed=0, noise=None, sigma=None, batch_size=1, replace=True, tau1=0.0,
                  stream="host"):
-        if noise not in NOISE_MODELS:
-            raise ValueError(f"noise must be one of {NOISE_MODELS}, got noise={noise!r}")
+        if noise not in NOISE_MODELS and not isinstance(noise, HeavyTailed):
+            raise ValueError(f"noise must be one of {NOISE_MODELS} or a HeavyTailed(kappa) law, got noise={noise!r}")
         if stream not in ("host", "counter"):
             raise ValueError(f"stream must be 'host' or 'counter', got stream={stream!r}")
         if stream == "counter" and noise not in ("gaussian", "sphere"):
@@ -169,6 +173,9 @@ class Oracle:
             self._draws += 1
             z = counter_normals(numpy, [self.seed], self._draws - 1, B * self._d).reshape(B, self._d)
             return shape_noise(z, self.noise, self.sigma, self._scale)
+        if isinstance(self.noise, HeavyTailed):        # d + 1 normals per draw: direction and radius
+            v = self.noise.shape(self.rng.standard_normal((B, self._d + 1)), self.sigma)
+            return v.mean(axis=0) if B > 1 else v[0]
         if self.noise == "gaussian":
             z = self.rng.standard_normal((B, self._d)) if B > 1 else self.rng.standard_normal(self._d)
             return (z.mean(axis=0) if B > 1 else z) * self._scale
@@ -226,6 +233,8 @@ class Oracle:
         if self.noise == "affine":
             g = self._grad(x)
             return (self.tau1 ** 2 * float(g @ g) + self.sigma ** 2) / B
+        if isinstance(self.noise, HeavyTailed):        # infinite when tail <= 2
+            return self.sigma ** 2 * self.noise.moment(2.0) / B
         return self.sigma ** 2 / B
 
     def reset(self, seed=None):

@@ -8,7 +8,8 @@ from . import (
     ec500_adaptive_s12, ec500_convex, ec500_coordinate, ec500_coordinate_extra, ec500_erm, ec500_foundations,
     ec500_gd, ec500_momentum, ec500_normalized, ec500_parallel, ec500_regularization, ec500_schedules,
     ec500_second_order, ec500_sgd, ec500_sgd_schedules, ec500_strongly_convex, ec500_svrg,
-    ec500_svrg_estimator, ec500_variance, paper000, paper001, paper002, slides004, slides004_extra,
+    ec500_svrg_estimator, ec500_variance, paper000, paper001, paper002, paper002_pl,
+    slides004, slides004_extra,
 )
 from .theorem import ALPHA, AssumptionError, Check, Instance, Theorem, check, validate
 
@@ -27,7 +28,7 @@ THEOREMS = (
     *ec500_almost_convex.THEOREMS,                                                    # 22
     *ec500_svrg.THEOREMS, *ec500_svrg_estimator.THEOREMS,                             # 23
     *ec500_normalized.THEOREMS, *ec500_second_order.THEOREMS,                         # 24-25
-    *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS,
+    *paper000.THEOREMS, *paper001.THEOREMS, *paper002.THEOREMS, *paper002_pl.THEOREMS,
     *slides004.THEOREMS, *slides004_extra.THEOREMS,
 )
 
