@@ -5,10 +5,12 @@ are shown failing on an implementation with a wrong std, and the two forms agree
 import dataclasses
 import math
 
+import numpy
 import pytest
 from hypothesis import given, strategies as st
 
 from optlab.algorithms import SGD, GradientAutoscale, Transformed
+from optlab.problems import logistic_regression
 from optlab.theory import check, get
 from optlab.theory.measures import KeepStates
 from optlab.theory.paper000 import eq1_corrected, eq1_printed
@@ -60,3 +62,13 @@ def test_the_printed_form_fails_at_every_step_of_its_counterexample():
     T = c.instance.T
     assert not c.holds
     assert (c.bound[:T] > 1.5 * c.measured[:T]).all()     # printed 8/x against GAN's 16/x^2, p_t = 2
+
+
+def test_a_noisy_oracle_is_refused_by_name():
+    theorem = get("000-eq1")
+    inst = dataclasses.replace(theorem.default(0), oracle={"noise": "gaussian", "sigma": 1e-3})
+    with pytest.raises(ValueError, match=r"000-eq1 recomputes s_t .* without noise"):
+        check(theorem, inst)
+    lr = logistic_regression(n=20, d=4, seed=0)                 # a finite sum: its oracle samples terms
+    with pytest.raises(ValueError, match="not a finite sum"):
+        check(theorem, dataclasses.replace(inst, problem=lr, x0=numpy.zeros(4), oracle={}))

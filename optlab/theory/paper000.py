@@ -103,6 +103,11 @@ class _Eq1:
     _formula = staticmethod(eq1_corrected)
 
     def method(self, inst):
+        """GAN-GD; refused before the run unless GAN receives the full gradient (which _sides recomputes)."""
+        if dict(inst.oracle).get("noise") is not None or getattr(inst.problem, "n", None) is not None:
+            raise ValueError(f"{self.id} recomputes s_t from the full gradient at the iterates: run it without "
+                             f"noise (oracle={{}}) on a problem that is not a finite sum (a finite sum's oracle "
+                             f"samples terms), got oracle={dict(inst.oracle)} on {inst.problem.name}")
         return _eq1_method(inst)
 
     def _sides(self, inst, r):
