@@ -157,3 +157,15 @@ def test_bad_arguments_are_named():
         mlp(noise=-1.0)
     with pytest.raises(ValueError, match="n must"):
         mlp(n=0)
+
+
+def test_no_global_smoothness_is_claimed_because_the_curvature_grows_with_the_last_layer():
+    p = mlp(n=16, widths=(3, 4, 4, 2), seed=0)
+    assert p.H is None and p.G is None and p.rho is None and p.assumptions == {"nonconvex", "finite_sum"}
+    x, (a, b) = p.x0().copy(), p.blocks[-1]
+    tops = []
+    for c in (1.0, 10.0, 100.0):
+        y = x.copy()
+        y[a:b] *= c
+        tops.append(np.abs(np.linalg.eigvalsh(p.hessian(y))).max())
+    assert tops[1] > 20 * tops[0] and tops[2] > 50 * tops[1]        # about c^2: no constant H bounds it

@@ -89,7 +89,7 @@ class NormalizedSGDMomentum:
 class NormalizedSTORM:
     """Normalized SGD with variance-reduced momentum, EC500 section 24.1 (seed 003 L3600-3602).
 
-    Theorems: EC500-24.4, EC500-24.5/printed, EC500-24.5.
+    Theorems: EC500-24.4, EC500-24.5/printed, EC500-24.5, EC500-24.5-refined.
     """
     lr: Any
     alpha: float = 0.1
