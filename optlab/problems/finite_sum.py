@@ -98,8 +98,10 @@ def least_squares(n, d, seed=0, noise=0.1, lam=0.0, normalize=False):
     # idx: (B,) for one iterate; for a batch of seeds w (S, d), (S, B) per seed or (B,) shared
     def f_i(w, idx):
         _, X_, y_ = data(w)
-        r = margins(X_[idx], w) - y_[idx]
-        return 0.5 * onp.mean(r * r, axis=-1) + 0.5 * lam * onp.sum(w * w, axis=-1)
+        r = margins(rows(X_, idx), w)
+        r -= rows(y_, idx)   # in place on arrays (one (S, n) temporary, as in grad_i); a graph value
+        r *= r               # has no in-place operators, so the engine gets new nodes
+        return 0.5 * onp.mean(r, axis=-1) + 0.5 * lam * onp.sum(w * w, axis=-1)
 
     def grad_i(w, idx):
         _, X_, y_ = data(w)
