@@ -97,6 +97,8 @@ def build_parser():
                         help="folder for the report (index.md, index.html, plots); default: report for the "
                         "full catalogue, report/only/ID for --theorem, none for --json; '' for none")
     verify.add_argument("--quiet", action="store_true", help="no progress bar")
+    verify.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes for the checks and plots (default: one per core; 1: none)")
     verify.add_argument("--cluster", default=None, metavar="SPEC",
                         help="run the checks on Dask workers: local, local:N or tcp://host:port "
                              "(pip install 'optlab[dask]'); same verdicts as without")

@@ -33,6 +33,15 @@ def gram_extremes(X):
 
 
 # ------------------------------------------------------------------------------ data terms, seeds batched
+# For a batch with one index row per seed, Xi is (S, B, d): S tiny products. NumPy's stacked matmul pays
+# a per-matrix dispatch for each of them, einsum runs them in one C loop (B = 1: 15 -> 11 us for the
+# margins, 21 -> 12 us for the pullback at S = 1000, d = 10), so NumPy arrays take einsum there.
+def rows(X, idx):
+    """The data rows X[idx] for an integer array idx of any shape ((B,) or (S, B)): NumPy's ``take``,
+    a quarter of the time of fancy indexing for an (S, B) index, and plain indexing elsewhere."""
+    return X.take(idx, axis=0) if type(X) is numpy.ndarray and type(idx) is numpy.ndarray else X[idx]
+
+
 def margins(Xi, w):
     """The products x_i^T w of the selected data rows: (B,) for one iterate w (d,) and rows Xi (B, d);
     (S, B) for a batch of iterates w (S, d), with rows per seed Xi (S, B, d) or shared rows Xi (B, d)."""
@@ -40,6 +49,8 @@ def margins(Xi, w):
         return Xi @ w
     if Xi.ndim == 2:
         return w @ Xi.T
+    if type(Xi) is numpy.ndarray and type(w) is numpy.ndarray:
+        return numpy.einsum("sbj,sj->sb", Xi, w)
     return (Xi @ w[:, :, None])[:, :, 0]
 
 
@@ -49,4 +60,6 @@ def pullback(Xi, r):
         return Xi.T @ r
     if Xi.ndim == 2:
         return r @ Xi
+    if type(Xi) is numpy.ndarray and type(r) is numpy.ndarray:
+        return numpy.einsum("sb,sbj->sj", r, Xi)
     return (r[:, None, :] @ Xi)[:, 0, :]
