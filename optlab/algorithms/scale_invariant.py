@@ -111,42 +111,29 @@ class ScaleInvariantSGD:
 
 
 @dataclass(frozen=True)
-class PSGD:
+class PSGD(ScaleInvariantSGD):
     """Projected SGD: an eq. (4) step, then each scale-invariant block rescaled to its pre-step norm,
     seed 001 App. D (L637-639). The paper states no theorem for it (it is the experiments' control), so no
     ``Theorems:`` line; lecture 18 measures its learning-rate sensitivity against ScaleInvariantSGD.
-    """
-    lr_w: Any
-    lr_g: Any
-    blocks: tuple = None
 
-    def __post_init__(self):
-        _check_hyperparameters(self)
+    The step is :class:`ScaleInvariantSGD`'s (inherited, not retyped) followed by the rescaling, so the
+    norms ||w^(i)_t|| = ||w^(i)_0|| never change and ``effective_lr`` eta_{w,t+1} / ||w^(i)_0||^2 is fixed
+    by the schedule: no auto-tuning.
+    """
 
     def init(self, x0, oracle) -> SIState:
-        x = copy(x0)
-        for sl in _invariant_slices(self.blocks, x.shape[-1])[0]:
-            if not numpy.all(norm(x[..., sl]) != 0):
+        for sl in _invariant_slices(self.blocks, x0.shape[-1])[0]:
+            if not numpy.all(norm(x0[..., sl]) != 0):
                 raise ValueError("a scale-invariant block of x0 is zero: PSGD would keep it at norm 0; start "
                                  "from a nonzero block")
-        return SIState(x=x, t=0)
+        return super().init(x0, oracle)
 
     def step(self, s: SIState, oracle) -> SIState:
-        t = s.t + 1
-        W, _ = _invariant_slices(self.blocks, s.x.shape[-1])
-        grad = oracle.stoch_grad(s.x, oracle.sample())            # grad F_{z_t}(theta_t)
-        x = s.x - lr_at(self.lr_g, t) * grad                      # g_{t+1} = g_t - eta_g grad_g F
-        eta_w = lr_at(self.lr_w, t)
-        for sl in W:
-            u = s.x[..., sl] - eta_w * grad[..., sl]              # the SGD step of eq. (4) ...
-            x[..., sl] = u * (norm(s.x[..., sl]) / norm(u))       # ... rescaled to ||w_t|| (per seed)
-        return SIState(x=x, t=t)
-
-    def effective_lr(self, s):
-        """eta_{w,t+1} / ||w^(i)||^2 = eta_{w,t+1} / ||w^(i)_0||^2 for each scale-invariant block."""
-        W, _ = _invariant_slices(self.blocks, s.x.shape[-1])
-        eta = lr_at(self.lr_w, s.t + 1)
-        return tuple(eta / norm(s.x[..., sl]) ** 2 for sl in W)
+        new = super().step(s, oracle)                             # the SGD step of eq. (4) ...
+        for sl in _invariant_slices(self.blocks, s.x.shape[-1])[0]:
+            u = new.x[..., sl]
+            new.x[..., sl] = u * (norm(s.x[..., sl]) / norm(u))   # ... rescaled to ||w_t|| (per seed)
+        return new
 
 
 class WNGradState(NamedTuple):
