@@ -32,16 +32,12 @@ def plan(theorems, seed=0, thorough=False):
 
 def run_spec(theorem_id, which, seed):
     """Worker side: check one spec; returns plain arrays and flags (no closures travel back)."""
-    import warnings
-
-    from optlab.algorithms.diagnostics import RunWarning
     from optlab.theory import get
     from optlab.theory.theorem import check
-    from optlab.theory.verify import instance_of
+    from optlab.theory.verify import instance_of, quiet_runs
 
     thm = get(theorem_id)
-    with warnings.catch_warnings():             # as in the serial sweep: the catalogue's instances are on purpose
-        warnings.simplefilter("ignore", RunWarning)
+    with quiet_runs():                          # as in the serial sweep: the catalogue's instances are on purpose
         c = check(thm, instance_of(thm, which, seed))
     return c.measured, c.bound, bool(c.holds), c.spread, c.detail
 
