@@ -6,7 +6,6 @@ optlab.algorithms, a second implementation). The theorem tests take the theorem 
 submission in place of their algorithm (``optlab.grading.testing.SubmittedRun``) and call
 ``optlab.theory.check`` in the checker: no bound is written in the exercise.
 """
-import copy
 import dataclasses
 
 import numpy
@@ -14,51 +13,26 @@ import pytest
 
 import optlab.problems
 import optlab.theory
-from optlab.grading.exercise import load_exercise
+from exercise_grading import ExerciseCase
+
 from optlab.grading.notebook import nbgrader_meta, student_notebook
 from optlab.grading.report import feedback_text, format_report
-from optlab.grading.runner import Limits, grade_notebook
+from optlab.grading.runner import Limits
 from optlab.theory import Instance, check
 
 # The theorem tests run 30-seed checks: seconds alone, tens of seconds on a loaded 2-core machine.
-LIMITS = Limits(time_limit=60, memory_mb=1024)
-EX = load_exercise("ex2_sgd")
-POINTS = {t.grade_id: t.points for t in EX.tests}
-
-
-def submission(**replace):
-    nb = student_notebook(EX.nb, exercise=EX.name)
-    answers = {nbgrader_meta(c)["grade_id"]: c["source"] for c in EX.nb["cells"]
-               if nbgrader_meta(c).get("solution")}
-    answers.update(replace)
-    for cell in nb["cells"]:
-        if nbgrader_meta(cell).get("solution"):
-            cell["source"] = answers[nbgrader_meta(cell)["grade_id"]]
-    return nb
-
-
-def grade(nb):
-    result = grade_notebook(nb, EX, LIMITS, name="sub.ipynb")
-    return result, {t.grade_id: t.points for t in result.tests}
-
-
-def expected(*failing):
-    return {gid: (0 if gid in failing else p) for gid, p in POINTS.items()}
-
-
-def feedback(result):
-    return {t.grade_id: t.feedback for t in result.tests}
+CASE = ExerciseCase("ex2_sgd", Limits(time_limit=60, memory_mb=1024))
+EX, POINTS, LIMITS = CASE.ex, CASE.points, CASE.limits
+submission, grade, expected = CASE.submission, CASE.grade, CASE.expected
+feedback = CASE.feedback
 
 
 def test_instructor_solution_gets_full_marks():
-    result, points = grade(copy.deepcopy(EX.nb))
-    assert points == POINTS and result.score == EX.max_points == 7, format_report(result)
+    CASE.assert_full_marks(7)
 
 
 def test_released_student_version_gets_zero_without_crashing():
-    result, points = grade(student_notebook(EX.nb, exercise=EX.name))
-    assert points == expected(*POINTS), format_report(result)
-    assert all("NotImplementedError" in t.feedback for t in result.tests)
+    CASE.assert_student_version_scores_zero()
 
 
 @pytest.fixture(scope="module")

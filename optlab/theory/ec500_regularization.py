@@ -188,9 +188,16 @@ class _OnGDPath:
     algorithm, kind = GD, "every_step"
     requires, constants, data = {"strongly_convex", "smooth"}, ("H", "mu"), ("x_star", "f_star")
     rule = "any point w (here the GD path, eta = 1/H)"
+    path_bound = True
+    tight_factor = 0.999999    # each lemma is an equality on the isotropic quadratic of tight()
 
     def method(self, inst):
         return GD(lr=1 / inst.problem.H)
+
+    def half_mu_dist_sq(self, inst, runs):
+        """(mu/2) ||w_t - w_*||^2 at every iterate but the last (the left side of Lemmas 21.4 and 21.8)."""
+        p = inst.problem
+        return per_run(runs, lambda r: p.mu / 2 * numpy.sum((iterates(r)[:-1] - p.x_star) ** 2, axis=1))
 
     def default(self, seed):
         return Instance(quadratic(d=5, mu=0.1, H=1.0, seed=seed), numpy.zeros(5), T=60,
@@ -219,12 +226,9 @@ class EC500_21_4(_OnGDPath):
     array([2.])
     """
     id, source = "EC500-21.4", f"{SOURCE} Lemma 21.4, L2994-3016"
-    path_bound = True
-    tight_factor = 0.999999
 
     def measure(self, runs, inst):
-        p = inst.problem
-        return per_run(runs, lambda r: p.mu / 2 * numpy.sum((p.x_star - iterates(r)[:-1]) ** 2, axis=1))
+        return self.half_mu_dist_sq(inst, runs)
 
     def bound(self, inst, runs):
         p = inst.problem
@@ -251,8 +255,6 @@ class EC500_21_5(_OnGDPath):
     array([2.])
     """
     id, source = "EC500-21.5", f"{SOURCE} Lemma 21.5, L3018-3026"
-    path_bound = True
-    tight_factor = 0.999999
 
     def measure(self, runs, inst):
         return per_run(runs, lambda r: gaps(inst.problem, iterates(r)[:-1]))
@@ -276,12 +278,9 @@ class EC500_21_8(_OnGDPath):
     array([2.])
     """
     id, source = "EC500-21.8", f"{SOURCE} Lemma 21.8, L3062-3072"
-    path_bound = True
-    tight_factor = 0.999999
 
     def measure(self, runs, inst):
-        p = inst.problem
-        return per_run(runs, lambda r: p.mu / 2 * numpy.sum((iterates(r)[:-1] - p.x_star) ** 2, axis=1))
+        return self.half_mu_dist_sq(inst, runs)
 
     def bound(self, inst, runs):
         return per_run(runs, lambda r: gaps(inst.problem, iterates(r)[:-1]) + slack(inst.problem.f_star))
