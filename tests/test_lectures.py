@@ -45,11 +45,24 @@ def test_lecture_runs_headless(path, monkeypatch):
     root = str(path.parent.parent)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(UNLABELLED_AXES))
     start = time.perf_counter()
     NotebookClient(nb, timeout=60, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
-    assert elapsed < 60, f"{path.name} took {elapsed:.0f} s; lectures must run in under a minute"
+    assert elapsed < 30, f"{path.name} took {elapsed:.0f} s; the teaching standard asks for under 30 s"
+    unlabelled = "".join(o.get("text", "") for o in nb.cells[-1].outputs).strip()
+    assert unlabelled == "[]", f"{path.name}: plotted axes without an x or y label (figure, title): {unlabelled}"
+
+
+# Appended to each lecture run (MPLBACKEND=Agg keeps every figure open): the teaching standard's
+# "labelled axes", checked on every axes that holds data (colorbars excepted).
+UNLABELLED_AXES = """
+import matplotlib.pyplot as _plt
+print([(_n, _ax.get_title()[:60]) for _n in _plt.get_fignums() for _ax in _plt.figure(_n).axes
+       if (_ax.lines or _ax.collections or _ax.patches or _ax.images) and _ax.get_label() != "<colorbar>"
+       and not (_ax.get_xlabel() and _ax.get_ylabel())])
+"""
 
 
 # Lectures 07-10 (issue #17) state the EC500 sections they teach in their metadata ("optlab": {"covers"}).
