@@ -10,42 +10,22 @@ import csv
 import re
 
 import pytest
+from exercise_grading import ExerciseCase
 
 from optlab.grading import cli
-from optlab.grading.exercise import load_exercise, release
+from optlab.grading.exercise import release
 from optlab.grading.notebook import nbgrader_meta, student_notebook, write_notebook
 from optlab.grading.report import format_report
 from optlab.grading.runner import Limits, grade_folder, grade_notebook, grade_path
 
-LIMITS = Limits(time_limit=4, memory_mb=1024)
-EX = load_exercise("ex1_vjp")
-POINTS = {t.grade_id: t.points for t in EX.tests}
+CASE = ExerciseCase("ex1_vjp", Limits(time_limit=4, memory_mb=1024))
+EX, POINTS, LIMITS = CASE.ex, CASE.points, CASE.limits
+submission, grade, expected = CASE.submission, CASE.grade, CASE.expected
 
 
 def _answers():
     return {nbgrader_meta(c)["grade_id"]: c["source"] for c in EX.nb["cells"]
             if nbgrader_meta(c).get("solution")}
-
-
-def submission(**replace):
-    """The student version with every answer solved, except ``replace``d ones (grade_id -> code)."""
-    nb = student_notebook(EX.nb, exercise=EX.name)
-    answers = _answers()
-    answers.update(replace)
-    for cell in nb["cells"]:
-        gid = nbgrader_meta(cell).get("grade_id")
-        if gid in answers and nbgrader_meta(cell).get("solution"):
-            cell["source"] = answers[gid]
-    return nb
-
-
-def grade(nb):
-    result = grade_notebook(nb, EX, LIMITS, name="sub.ipynb")
-    return result, {t.grade_id: t.points for t in result.tests}
-
-
-def expected(*failing):
-    return {gid: (0 if gid in failing else p) for gid, p in POINTS.items()}
 
 
 SIN_COS_OK = _answers()["sin_cos"]
@@ -54,8 +34,7 @@ CORRECT_LOG = "def log_vjp(g, ans, x):\n    return g / x\n"
 
 
 def test_instructor_solution_gets_full_marks():
-    result, points = grade(copy.deepcopy(EX.nb))
-    assert points == POINTS and result.score == 10 == EX.max_points, format_report(result)
+    CASE.assert_full_marks(10)
 
 
 def test_released_student_version_gets_zero_without_crashing(tmp_path):
